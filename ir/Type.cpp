@@ -1,0 +1,25 @@
+#include "ir/Type.h"
+
+namespace aec {
+
+const char *dtypeName(DType dtype) { return dtype == DType::F32 ? "f32" : "f64"; }
+
+int64_t dtypeSize(DType dtype) { return dtype == DType::F32 ? 4 : 8; }
+
+int64_t TensorType::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+std::string shapeStr(const Shape &shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+std::string TensorType::str() const { return dtypeName(dtype) + shapeStr(shape); }
+
+} // namespace aec

@@ -1,0 +1,78 @@
+#pragma once
+/// The contract between a generated model object and libaecrt.
+///
+/// The object exports a text descriptor `aec_model_descriptor` (NUL-terminated) and one C
+/// entry point per function, `aec_fn_<name>(void **buffers)`. `buffers` holds one pointer per
+/// argument of the function, in descriptor order, followed by one per result (out-buffers
+/// the callee fills). Every buffer is a dense row-major float32 array of the listed shape.
+///
+/// Descriptor grammar (one record per line, fields separated by single spaces):
+///   aec-model 1
+///   name <model name>
+///   target cpu|cuda
+///   batch <B>
+///   shape input|output|code <dims>            dims: "2,50"; "-" for a scalar
+///   param <name> <dims> <init>                init: glorot_uniform:<fan_in>:<fan_out> | zeros | ones
+///   state <name> <dims>                       optimizer state, starts at zero
+///   setting <key> <value>                     value runs to the end of the line
+///   stat <key> <integer>                      flops_per_step, peak_bytes, ...
+///   function <name>
+///   arg <name> <role> <dims>                  role: data target weight param state hyper latent
+///   result <name> <role> <dims>
+///   end
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+extern "C" {
+/// Signature of every generated entry point.
+typedef void (*AecEntryFn)(void **buffers);
+}
+
+namespace aec::rt {
+
+using Dims = std::vector<int64_t>;
+
+int64_t numElements(const Dims &dims);
+/// "2,50" / "-" and back.
+std::string formatDims(const Dims &dims);
+Dims parseDims(const std::string &text);
+
+struct BufferInfo {
+  std::string name;
+  std::string role;
+  Dims dims;
+};
+
+struct FunctionInfo {
+  std::string name;
+  std::vector<BufferInfo> args;
+  std::vector<BufferInfo> results;
+};
+
+struct ParamInfo {
+  std::string name; ///< "<layer>/<param>", the .npz key
+  Dims dims;
+  std::string init; ///< glorot_uniform:<fan_in>:<fan_out>, zeros, ones
+};
+
+struct ModelDescriptor {
+  std::string name;
+  std::string target = "cpu";
+  int64_t batch = 0;
+  Dims inputShape, outputShape, codeShape; ///< per sample
+  std::vector<ParamInfo> params;
+  std::vector<BufferInfo> states;
+  std::map<std::string, std::string> settings; ///< "train.epochs" -> "200", ...
+  std::map<std::string, int64_t> stats;        ///< "flops_per_step", "peak_bytes", ...
+  std::vector<FunctionInfo> functions;
+
+  const FunctionInfo *function(const std::string &name) const;
+  /// Descriptor text (grammar above).
+  std::string serialize() const;
+  /// Parses descriptor text; throws std::runtime_error on malformed input.
+  static ModelDescriptor parse(const std::string &text);
+};
+
+} // namespace aec::rt

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages aec needs, only those missing. Safe to run repeatedly.
+set -euo pipefail
+PKGS=(cmake ninja-build g++ make ccache
+      llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
+      libxtensor-dev libxsimd-dev xtl-dev libyaml-cpp-dev catch2
+      libzip-dev zipcmp zipmerge ziptool zlib1g-dev libcli11-dev libfmt-dev libpng-dev
+      libopenblas-dev python3-torch python3-numpy)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "aec: installing missing Debian packages: ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
