@@ -31,7 +31,8 @@ enum OpTrait : unsigned {
 /// the adjoint graph can be differentiated again.
 using GradFn = std::function<std::vector<ValueId>(Builder &b, const Node &node, ValueId self,
                                                   ValueId grad)>;
-/// Infers (and so verifies) the result type; throws CompileError at node.loc.
+/// Infers (and so verifies) the result type; throws CompileError at node.loc. Ops typed by
+/// declaration (input, constant, broadcast, reshape) check and return node.type as given.
 using InferFn = std::function<TensorType(const Graph &graph, const Node &node)>;
 /// Interpreter kernel: computes the result from operand values.
 using EvalFn = std::function<Tensor(const Node &node, const std::vector<const Tensor *> &args)>;
@@ -46,7 +47,10 @@ struct OpDef {
   GradFn grad; ///< empty for ops that are never differentiated through (input, constant)
   EvalFn eval;
   /// Operand shapes the generic tests (gradcheck, compiled vs interpreter) instantiate.
-  std::function<void(std::vector<Shape> &operands, Attrs &attrs)> example;
+  /// `example` also sets the result type for ops typed by declaration (broadcast, reshape).
+  std::function<void(std::vector<Shape> &operands, Attrs &attrs, Shape &result)> example;
+  /// Range of the random operand values the generic tests draw (log, sqrt need > 0).
+  double exampleMin = -2.0, exampleMax = 2.0;
 
   bool has(OpTrait t) const { return (traits & t) != 0; }
 };

@@ -1,0 +1,30 @@
+#pragma once
+/// Small helpers shared by the op family files of ir/ops.
+#include "ir/Builder.h"
+#include "ir/OpRegistry.h"
+
+#include <string>
+
+namespace aec::ops {
+
+/// "op 'x' expects ..., got ..." at the node's location.
+[[noreturn]] void typeError(const Node &node, const std::string &what);
+
+/// The type of operand `i` of `node`.
+inline const TensorType &operandType(const Graph &g, const Node &node, size_t i) {
+  return g.type(node.operands.at(i));
+}
+
+/// Advances a row-major multi-index over `shape` (the last dim fastest).
+template <typename ShapeT> void nextIndex(std::vector<size_t> &index, const ShapeT &shape) {
+  for (size_t d = index.size(); d-- > 0;) {
+    if (++index[d] < static_cast<size_t>(shape[d]))
+      return;
+    index[d] = 0;
+  }
+}
+
+/// All operands must share one type; that type is the result.
+TensorType sameTypeAsOperands(const Graph &g, const Node &node);
+
+} // namespace aec::ops

@@ -1,0 +1,24 @@
+#include "passes/Passes.h"
+
+#include <ostream>
+
+namespace aec {
+
+void PassManager::run(Module &module) const {
+  for (const Pass &pass : passes) {
+    for (Graph &g : module.graphs)
+      pass.run(g);
+    verifyModule(module, pass.name);
+    if (printStream && (printAfter == "all" || printAfter == pass.name))
+      *printStream << "// ----- IR after " << pass.name << " -----\n"
+                   << printModule(module) << "\n";
+  }
+}
+
+PassManager defaultPipeline() {
+  PassManager pm;
+  pm.passes = {createSimplifyPass(), createCSEPass(), createSimplifyPass(), createDCEPass()};
+  return pm;
+}
+
+} // namespace aec

@@ -1,0 +1,139 @@
+/// Every op's gradient against central differences in float64 on the interpreter, and a
+/// second-order check (gradient of a gradient norm) on a small dense net.
+#include "TestGraphs.h"
+#include "passes/Passes.h"
+
+#include <catch2/catch.hpp>
+
+using namespace aec;
+
+namespace {
+/// Checks d(loss)/d(input) of every input named in `wrt` against central differences.
+void checkGradients(Graph g, ValueId loss, const std::vector<std::string> &wrt, TensorMap inputs,
+                    double tolerance = 1e-6) {
+  std::vector<ValueId> wrtIds;
+  for (const std::string &name : wrt)
+    wrtIds.push_back(g.findInput(name));
+  std::vector<ValueId> grads = buildGradients(g, loss, wrtIds);
+  g.addOutput("__loss", loss);
+  for (size_t i = 0; i < wrt.size(); ++i)
+    g.addOutput("__grad_" + wrt[i], grads[i]);
+  verifyGraph(g);
+  TensorMap analytic = interpret(g, inputs);
+
+  const double eps = 1e-6;
+  for (const std::string &name : wrt) {
+    Tensor &x = inputs[name];
+    const Tensor &grad = analytic["__grad_" + name];
+    REQUIRE(grad.shape() == x.shape());
+    for (size_t k = 0; k < x.size(); ++k) {
+      double saved = x.flat(k);
+      x.flat(k) = saved + eps;
+      double up = interpret(g, inputs)["__loss"]();
+      x.flat(k) = saved - eps;
+      double down = interpret(g, inputs)["__loss"]();
+      x.flat(k) = saved;
+      double numeric = (up - down) / (2 * eps);
+      INFO("input " << name << " element " << k);
+      CHECK(grad.flat(k) == Approx(numeric).epsilon(tolerance).margin(tolerance));
+    }
+  }
+}
+
+/// loss = sum(f * w) with a random weight "w", so each output element matters differently.
+ValueId weightedSum(Graph &g, ValueId f) {
+  Builder b(g);
+  ValueId w = b.input("w", role::Param, g.type(f));
+  return b.sumAll(b.mul(f, w));
+}
+} // namespace
+
+TEST_CASE("every registered op's gradient matches central differences", "[gradcheck]") {
+  std::mt19937 rng(7);
+  for (const OpDef *def : allOps()) {
+    if (def->has(TraitSource))
+      continue;
+    SECTION(def->name) {
+      ValueId result;
+      Graph g = test::exampleGraph(*def, DType::F64, &result);
+      ValueId loss = weightedSum(g, result);
+      TensorMap inputs = test::randomInputs(g, def->exampleMin, def->exampleMax, rng);
+      std::vector<std::string> wrt;
+      for (ValueId v : g.inputsWithRole(role::Data))
+        wrt.push_back(g.node(v).attrs.getString("name"));
+      checkGradients(g, loss, wrt, inputs);
+    }
+  }
+}
+
+TEST_CASE("matmul gradients hold for every transpose combination", "[gradcheck]") {
+  std::mt19937 rng(3);
+  for (int ta = 0; ta < 2; ++ta)
+    for (int tb = 0; tb < 2; ++tb) {
+      Graph g;
+      Builder b(g);
+      ValueId a = b.input("a", role::Data, {DType::F64, ta ? Shape{4, 3} : Shape{3, 4}});
+      ValueId c = b.input("c", role::Data, {DType::F64, tb ? Shape{5, 4} : Shape{4, 5}});
+      ValueId loss = weightedSum(g, b.matmul(a, c, ta, tb));
+      checkGradients(g, loss, {"a", "c"}, test::randomInputs(g, -1, 1, rng));
+    }
+}
+
+TEST_CASE("composite activations and layernorm differentiate correctly", "[gradcheck]") {
+  std::mt19937 rng(11);
+  for (const std::string &act : activationNames()) {
+    SECTION(act) {
+      Graph g;
+      Builder b(g);
+      ValueId x = b.input("x", role::Data, {DType::F64, {3, 5}});
+      ValueId loss = weightedSum(g, activation(b, x, act, NAN));
+      checkGradients(g, loss, {"x"}, test::randomInputs(g, -2, 2, rng));
+    }
+  }
+  SECTION("layernorm") {
+    Graph g;
+    Builder b(g);
+    ValueId x = b.input("x", role::Data, {DType::F64, {3, 6}});
+    ValueId gamma = b.input("gamma", role::Param, {DType::F64, {6}});
+    ValueId beta = b.input("beta", role::Param, {DType::F64, {6}});
+    ValueId loss = weightedSum(g, layerNorm(b, x, gamma, beta, 1e-5));
+    checkGradients(g, loss, {"x", "gamma", "beta"}, test::randomInputs(g, -2, 2, rng));
+  }
+}
+
+TEST_CASE("losses differentiate correctly, including bce from logits", "[gradcheck]") {
+  std::mt19937 rng(5);
+  for (const auto &[kind, logits] :
+       std::vector<std::pair<std::string, bool>>{{"mse", false}, {"mae", false},
+                                                  {"bce", true}, {"bce", false}}) {
+    SECTION(kind + (logits ? " logits" : "")) {
+      Graph g;
+      Builder b(g);
+      ValueId p = b.input("p", role::Data, {DType::F64, {4, 3}});
+      ValueId t = b.input("t", role::Target, {DType::F64, {4, 3}});
+      ValueId w = b.input("w", role::Weight, {DType::F64, {4}});
+      ValueId loss = weightedMean(b, perSampleLoss(b, kind, p, t, logits), w);
+      TensorMap in = test::randomInputs(g, logits ? -2.0 : 0.1, logits ? 2.0 : 0.9, rng);
+      in["t"] = test::randomTensor({4, 3}, 0, 1, rng);
+      in["w"] = Tensor({1.0, 1.0, 1.0, 0.0});
+      checkGradients(g, loss, {"p"}, in);
+    }
+  }
+}
+
+TEST_CASE("second order: gradient of a gradient norm of a dense net", "[gradcheck]") {
+  std::mt19937 rng(13);
+  Graph g;
+  Builder b(g);
+  ValueId x = b.input("x", role::Data, {DType::F64, {4, 3}});
+  ValueId w1 = b.input("w1", role::Param, {DType::F64, {3, 5}});
+  ValueId b1 = b.input("b1", role::Param, {DType::F64, {5}});
+  ValueId w2 = b.input("w2", role::Param, {DType::F64, {5, 2}});
+  ValueId h = b.tanh(b.add(b.matmul(x, w1), b.broadcast(b1, {4, 5}, {1})));
+  ValueId y = b.sigmoid(b.matmul(h, w2));
+  ValueId loss = b.sumAll(b.square(y));
+  // Inner gradient w.r.t. the input and w1, as a contractive penalty would use.
+  std::vector<ValueId> inner = buildGradients(g, loss, {x, w1});
+  ValueId gradNorm = b.add(b.sumAll(b.square(inner[0])), b.sumAll(b.square(inner[1])));
+  checkGradients(g, gradNorm, {"w1", "b1", "w2", "x"}, test::randomInputs(g, -1, 1, rng), 1e-5);
+}
