@@ -24,6 +24,25 @@ struct LayerSpec {
   double epsilon = 1e-3;
   /// Explicit inputs (layer names); empty = the previous layer.
   std::vector<std::string> inputs;
+  // conv2d / conv2d_transpose / pooling / upsample ([h, w] pairs)
+  int64_t filters = 0;
+  std::vector<int64_t> kernel;  ///< conv kernel [kh, kw]
+  std::vector<int64_t> strides; ///< conv: [1, 1]; pooling: = pool
+  std::string padding;          ///< "same" (conv default) or "valid" (pooling default)
+  std::vector<int64_t> pool;    ///< pooling window
+  std::vector<int64_t> size;    ///< upsample factors
+  Shape targetShape;            ///< reshape target (per sample; one entry may be -1)
+  double momentum = 0.99;       ///< batchnorm
+  double rate = 0;              ///< dropout
+  double stddev = 0;            ///< gaussian_noise
+  bool returnSequences = false; ///< lstm
+  int64_t times = 0;            ///< repeat
+  std::vector<LayerSpec> inner; ///< time_distributed: the wrapped layer (one entry)
+  bool inDecoder = false;
+  /// Resolved input layer names (the previous layer, the code, or `inputs`); empty for the
+  /// first encoder layer, which reads the model input.
+  std::vector<std::string> sources;
+  Shape outputShape; ///< per sample, filled by the checker
 };
 
 /// An extra loss term (sparse, contractive, weight decay).
@@ -72,6 +91,13 @@ struct ModelSpec {
 ModelSpec loadModelSpec(const std::string &path);
 /// Same, from text (tests); `fileName` is used in messages.
 ModelSpec parseModelSpec(const std::string &text, const std::string &fileName);
+
+/// Checks that the data files the spec names (data.path, data.target.path) can be read;
+/// errors point at the key. Separate from parsing so specs can be parsed without the data.
+void checkDataFiles(const ModelSpec &spec);
+
+/// Every layer kind of the contract.
+const std::vector<std::string> &layerKinds();
 
 /// Prints the spec as `aec dump --stage spec` shows it.
 std::string printModelSpec(const ModelSpec &spec);

@@ -190,6 +190,7 @@ private:
         fail(at, "value %" + std::to_string(id) + " defined twice");
       expect('=');
       Node n;
+      skipSpace();
       n.loc = here();
       n.op = ident();
       if (accept('(')) {

@@ -7,8 +7,13 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace aec {
+
+/// Names of every op with a lowering ("input" included); a test checks each registry op
+/// is among them.
+std::vector<std::string> loweredOpNames();
 
 /// MLIR of every graph (func + linalg/tensor/arith/math on tensors), before any pass.
 std::string emitMLIRText(const Module &module);

@@ -53,7 +53,7 @@ printf 'x,y\n1,2\n3,nan\n' > nan.csv
 head -c 100 w.npz > truncated.npz
 
 expect_error "data file with the wrong width" "wide.csv.*(3|width)" ./m train --data wide.csv --save x.npz
-expect_error "NaN in data" "nan.csv.*(line 3|row)" ./m train --data nan.csv --save x.npz
+expect_error "NaN in data" "nan.csv:3:.*NaN" ./m train --data nan.csv --save x.npz
 expect_error "missing data file" "missing.csv" ./m train --data missing.csv --save x.npz
 expect_error "missing weights file" "nope.npz" ./m encode --weights nope.npz --data good.csv --out z.csv
 expect_error "truncated weights file" "truncated.npz" ./m encode --weights truncated.npz --data good.csv --out z.csv

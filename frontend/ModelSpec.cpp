@@ -1,0 +1,152 @@
+/// Entry points of the model-file parser: the top-level map; sections are parsed in
+/// LayerParse.cpp and SettingsParse.cpp, cross-layer checks in LayerCheck.cpp.
+#include "frontend/ModelSpec.h"
+#include "frontend/SpecParse.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace aec {
+
+namespace {
+
+/// Parses `text` as YAML; a syntax error becomes a CompileError at yaml-cpp's mark.
+YAML::Node loadYaml(const std::string &text, const std::string &fileName) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception &e) {
+    SourceLoc loc;
+    loc.file = fileName;
+    if (!e.mark.is_null()) {
+      loc.line = e.mark.line + 1;
+      loc.col = e.mark.column + 1;
+    }
+    fail(loc, "invalid YAML: " + e.msg);
+  }
+}
+
+/// Model names become file names and descriptor fields.
+bool validModelName(const std::string &name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
+
+std::vector<LayerSpec> parseLayers(const SpecReader &r, const YAML::Node &root,
+                                   const std::string &section) {
+  const YAML::Node list = root[section];
+  if (list.IsNull()) {
+    for (auto it = root.begin(); it != root.end(); ++it)
+      if (it->first.Scalar() == section)
+        r.fail(it->first, section + " needs at least one layer");
+  }
+  if (!list.IsSequence())
+    r.fail(list, section + " must be a list of layers, e.g. '- dense: {units: 50}'");
+  if (list.size() == 0)
+    r.fail(list, section + " needs at least one layer");
+  std::vector<LayerSpec> layers;
+  for (size_t i = 0; i < list.size(); ++i)
+    layers.push_back(parseLayer(r, list[i], section + "." + std::to_string(i),
+                                section == "decoder"));
+  return layers;
+}
+
+ModelSpec parseWithBase(const std::string &text, const std::string &fileName,
+                        const std::string &baseDir) {
+  const YAML::Node root = loadYaml(text, fileName);
+  SpecReader r(fileName);
+  SourceLoc fileLoc;
+  fileLoc.file = fileName;
+  if (!root.IsMap())
+    fail(root.IsDefined() && !root.IsNull() ? r.at(root) : fileLoc,
+         "a model file is a map with keys name, input, encoder, decoder, loss, optimizer, "
+         "train, data");
+  r.checkKeys(root,
+              {"name", "input", "encoder", "decoder", "loss", "optimizer", "train", "data"},
+              "the model file");
+
+  ModelSpec spec;
+  spec.file = fileName;
+  if (const YAML::Node n = root["name"]) {
+    spec.name = r.getString(n, "the model 'name'");
+    if (!validModelName(spec.name))
+      r.fail(n, "model name '" + spec.name +
+                    "' may use only letters, digits, '_', '-' and '.' (it names the trainer)");
+  } else {
+    spec.name = std::filesystem::path(fileName).stem().string();
+    if (!validModelName(spec.name))
+      spec.name = "model";
+  }
+  const YAML::Node input = root["input"];
+  if (!input)
+    r.fail(root, "the model file needs 'input' (the shape of one sample, e.g. [2])");
+  spec.inputShape = r.getShape(input, "'input'");
+  spec.inputLoc = r.at(input);
+  for (const char *section : {"encoder", "decoder"})
+    if (!root[section])
+      r.fail(root, std::string("the model file needs '") + section + "' (a list of layers)");
+  spec.encoder = parseLayers(r, root, "encoder");
+  spec.decoder = parseLayers(r, root, "decoder");
+
+  if (const YAML::Node n = root["loss"])
+    parseLoss(r, n, spec);
+  else
+    spec.settings["loss.reconstruction"] = spec.loss.reconstruction;
+  if (const YAML::Node n = root["optimizer"])
+    parseOptimizer(r, n, spec);
+  else
+    parseOptimizer(r, YAML::Node("adam"), spec);
+  if (const YAML::Node n = root["train"])
+    parseTrain(r, n, spec);
+  spec.settings["train.batch"] = std::to_string(spec.batch);
+  if (const YAML::Node n = root["data"])
+    parseData(r, n, baseDir, spec);
+
+  checkLayers(spec);
+  return spec;
+}
+
+} // namespace
+
+ModelSpec parseModelSpec(const std::string &text, const std::string &fileName) {
+  return parseWithBase(text, fileName, "");
+}
+
+ModelSpec loadModelSpec(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in || std::filesystem::is_directory(path)) {
+    std::string reason = std::filesystem::is_directory(path) ? "it is a directory"
+                                                               : std::strerror(errno);
+    throw CompileError(SourceLoc(), "cannot read model file '" + path + "': " + reason);
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  return parseWithBase(text.str(), path, dir);
+}
+
+void checkDataFiles(const ModelSpec &spec) {
+  for (const char *key : {"data.path", "data.target.path"}) {
+    auto it = spec.settings.find(key);
+    if (it == spec.settings.end())
+      continue;
+    std::ifstream in(it->second, std::ios::binary);
+    std::string reason;
+    if (!in)
+      reason = std::strerror(errno);
+    else if (std::filesystem::is_directory(it->second))
+      reason = "it is a directory";
+    if (reason.empty())
+      continue;
+    auto loc = spec.settingLocs.find(key);
+    fail(loc != spec.settingLocs.end() ? loc->second : SourceLoc{spec.file},
+         "cannot read data file '" + it->second + "': " + reason);
+  }
+}
+
+} // namespace aec

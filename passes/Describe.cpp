@@ -1,0 +1,67 @@
+#include "passes/Describe.h"
+#include "passes/Passes.h"
+
+namespace aec {
+
+namespace {
+
+rt::BufferInfo inputInfo(const Graph &g, ValueId id) {
+  const Node &n = g.node(id);
+  return {n.attrs.getString("name", n.loc), n.attrs.getString("role", n.loc), n.type.shape};
+}
+
+} // namespace
+
+std::string resultRole(const Graph &graph, const std::string &resultName) {
+  ValueId in = graph.findInput(resultName);
+  if (in != NoValue) {
+    const std::string &role = graph.node(in).attrs.getString("role");
+    if (role == role::Param || role == role::State)
+      return role;
+  }
+  return "output";
+}
+
+rt::ModelDescriptor describeModel(const ModelSpec &spec, const Module &module,
+                                  const ForwardInfo &forward) {
+  rt::ModelDescriptor d;
+  d.name = spec.name;
+  d.target = "cpu";
+  d.inputShape = spec.inputShape;
+  d.outputShape = forward.outputShape;
+  d.codeShape = forward.codeShape;
+  for (const ParamSpec &p : forward.params)
+    d.params.push_back({p.name, p.shape, p.init});
+  d.settings = spec.settings;
+
+  const Graph *train = module.find("train_step");
+  d.batch = spec.batch;
+  if (train) {
+    ValueId x = train->findInput("x");
+    if (x != NoValue && !train->type(x).shape.empty())
+      d.batch = train->type(x).shape[0];
+    for (ValueId s : train->inputsWithRole(role::State))
+      d.states.push_back(inputInfo(*train, s));
+    d.stats["peak_bytes"] = planPeakBytes(*train);
+  }
+  d.settings["train.batch"] = std::to_string(d.batch);
+  int64_t forwardFlops = 0;
+  for (const LayerSummary &row : summarize(spec))
+    forwardFlops += row.flops;
+  d.stats["flops_per_step"] = 3 * forwardFlops * d.batch;
+  d.stats["forward_flops_per_sample"] = forwardFlops;
+
+  for (const Graph &g : module.graphs) {
+    rt::FunctionInfo f;
+    f.name = g.name;
+    for (ValueId in : g.inputs())
+      f.args.push_back(inputInfo(g, in));
+    for (const GraphOutput &out : g.outputs)
+      f.results.push_back({out.name, g.name == "train_step" ? resultRole(g, out.name) : "output",
+                           g.type(out.value).shape});
+    d.functions.push_back(std::move(f));
+  }
+  return d;
+}
+
+} // namespace aec

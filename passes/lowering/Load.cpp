@@ -1,0 +1,64 @@
+/// compileAndLoad: a module compiled to a shared object and dlopened into this process,
+/// for tests and benchmarks. No MLIR here.
+#include "passes/lowering/Internal.h"
+#include "passes/lowering/Lowering.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+#include <dlfcn.h>
+
+namespace fs = std::filesystem;
+
+namespace aec {
+
+namespace {
+class DlModule : public LoadedModule {
+public:
+  explicit DlModule(void *handle) : Handle(handle) {}
+  ~DlModule() override { ::dlclose(Handle); }
+  AecEntryFn entry(const std::string &function) const override {
+    return reinterpret_cast<AecEntryFn>(::dlsym(Handle, ("aec_fn_" + function).c_str()));
+  }
+
+private:
+  void *Handle;
+};
+
+/// A fresh private directory under $TMPDIR (or /tmp).
+fs::path makeTempDir() {
+  const char *tmp = std::getenv("TMPDIR");
+  std::string pattern = (fs::path(tmp && *tmp ? tmp : "/tmp") / "aec-load-XXXXXX").string();
+  if (!::mkdtemp(pattern.data()))
+    throw std::runtime_error("cannot create a temporary directory at " + pattern);
+  return pattern;
+}
+} // namespace
+
+std::unique_ptr<LoadedModule> compileAndLoad(const Module &module) {
+  fs::path dir = makeTempDir();
+  fs::path object = dir / "model.o", library = dir / "model.so";
+  void *handle = nullptr;
+  std::string error;
+  try {
+    emitObjectFile(module, "", object.string());
+    lowering::runCommand(
+        {lowering::findCxxDriver(), "-shared", object.string(), "-lm", "-o", library.string()});
+    handle = ::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle)
+      error = std::string("dlopen failed: ") + ::dlerror();
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    throw;
+  }
+  // The mapping stays valid once the files are gone.
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  if (!handle)
+    throw std::runtime_error(error);
+  return std::make_unique<DlModule>(handle);
+}
+
+} // namespace aec

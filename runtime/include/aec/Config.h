@@ -1,0 +1,75 @@
+#pragma once
+/// Run settings: the flat `setting` records of the descriptor, typed and defaulted, and the
+/// loading of the training data they describe.
+#include <aec/Descriptor.h>
+#include <aec/Generators.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aec::rt {
+
+/// Keras-style callbacks; fields unset (patience < 0) mean "off".
+struct EarlyStoppingConfig {
+  std::string monitor = "val_loss";
+  int patience = -1;
+  double minDelta = 0.0;
+  bool restoreBest = false;
+};
+struct PlateauConfig {
+  std::string monitor = "val_loss";
+  int patience = -1;
+  double factor = 0.1, minLr = 0.0, minDelta = 1e-4;
+};
+
+/// Everything a trainer run needs from the settings (and later the command line).
+struct RunConfig {
+  // train.*
+  int64_t epochs = 10;
+  uint64_t seed = 0;
+  bool shuffle = true;
+  double validationSplit = 0.0;
+  int64_t batch = 0; ///< from the descriptor (static); train.batch only cross-checked
+  EarlyStoppingConfig earlyStopping;
+  PlateauConfig plateau;
+  // optimizer.*
+  std::string optimizerKind = "adam";
+  double lr = 1e-3;
+  // data.*
+  std::string synthetic;                        ///< generator name, or empty
+  int64_t n = 1000;                             ///< samples of a generator
+  uint64_t dataSeed = 0;                        ///< generator seed (data.seed, else train.seed)
+  std::string path, key;                        ///< data file and npz key
+  std::vector<std::string> columns;             ///< CSV column selection
+  std::string normalize, transform;             ///< see Normalizer
+  std::string targetPath, targetKey;            ///< paired targets (denoising)
+  std::map<std::string, std::string> generatorParams; ///< other data.* keys
+  // loss.*
+  std::string reconstructionLoss = "mse";
+  // shapes from the descriptor
+  Dims inputShape, outputShape, codeShape;
+};
+
+/// Types the settings; unknown keys are ignored (they may be for the generated code), bad
+/// values are errors naming the key ("setting 'train.epochs': expected an integer, got 'x'").
+RunConfig parseRunConfig(const std::map<std::string, std::string> &settings);
+/// Same, with shapes and batch taken from the descriptor.
+RunConfig runConfigFor(const ModelDescriptor &desc);
+
+/// Loads (or generates) the data set: `pathOverride` replaces data.path (and drops a synthetic
+/// generator). Dispatches on .csv / .npy / .npz / .idx(.gz) / synthetic. Checks each sample's
+/// width against the model input (reshaping when only the layout differs, e.g. [28,28] vs
+/// [28,28,1]) and rejects NaN/Inf naming file and row. No normalization is applied here.
+Dataset loadTrainingData(const RunConfig &config, const std::optional<std::string> &pathOverride = {});
+
+/// Loads one data file as the `what` of the model ("input", "latent") with per-sample shape
+/// `shape`; `columns`/`key` as in data.columns / data.key. Used for --data and --latent.
+Dataset loadDataFile(const std::string &path, const std::string &key,
+                     const std::vector<std::string> &columns, const Dims &shape);
+
+/// Throws "f.csv: row 12 (line 13) has NaN" style errors for non-finite values.
+void checkFinite(const Dataset &data);
+
+} // namespace aec::rt

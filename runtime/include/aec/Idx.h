@@ -1,0 +1,13 @@
+#pragma once
+/// IDX files (MNIST / Fashion-MNIST), plain or gzip-compressed.
+#include <aec/Array.h>
+
+#include <string>
+
+namespace aec::rt {
+
+/// Reads an .idx or .idx.gz (any name: gzip is detected by zlib). Element types u8, i8, i16,
+/// i32, f32, f64 (big-endian) become float without scaling: normalize with {scale: 255}.
+Array readIdx(const std::string &path);
+
+} // namespace aec::rt

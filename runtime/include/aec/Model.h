@@ -1,0 +1,72 @@
+#pragma once
+/// A model as the runtime sees it: the parsed descriptor plus its entry points, and the code
+/// that runs one entry point over a whole data set in static-size batches.
+#include <aec/Array.h>
+#include <aec/Weights.h>
+
+#include <functional>
+#include <map>
+#include <string>
+
+namespace aec::rt {
+
+/// Descriptor + entry points (from the linked object, a dlopened module, or a test fake).
+struct Model {
+  ModelDescriptor desc;
+  std::map<std::string, AecEntryFn> entries; ///< function name -> entry (missing: absent)
+
+  /// The entry point of `name` or nullptr.
+  AecEntryFn entry(const std::string &name) const;
+  /// Descriptor info of `name`; throws "model 'x' has no function 'y'" when absent from either.
+  const FunctionInfo &requireFunction(const std::string &name) const;
+  bool hasFunction(const std::string &name) const;
+};
+
+/// Per-batch inputs of one call; rows are copied into the static-size buffers.
+struct BatchSource {
+  const Array *data = nullptr;   ///< role data
+  const Array *target = nullptr; ///< role target (nullptr: use data)
+  const Array *latent = nullptr; ///< role latent
+};
+
+/// Scalar hyper-parameter buffers by name: "lr", "t" (1-based step), "seed".
+using Hypers = std::map<std::string, float>;
+
+/// Binds and calls one function repeatedly with persistent buffers (no allocation per call).
+/// Params and states are read from `state`; results named like a param/state arg are
+/// swapped into `state` after the call when `updateState` (double-buffering).
+class FunctionCall {
+public:
+  FunctionCall(const Model &model, const std::string &function);
+  /// Fills the batch buffers from `rows` of `src` (size <= B; the rest padded by repeating the
+  /// first row with weight 0), calls the entry point and, with `updateState`, swaps the
+  /// param/state results into `state`.
+  void run(const BatchSource &src, const std::vector<int64_t> &rows, ModelState &state,
+           const Hypers &hypers, bool updateState);
+  /// Result buffer by name (valid until the next run); throws when absent.
+  const Array &result(const std::string &name) const;
+  /// Result buffer by position.
+  const Array &result(size_t i) const { return results_[i]; }
+  const FunctionInfo &info() const { return *info_; }
+  int64_t batch() const { return batch_; }
+
+private:
+  const FunctionInfo *info_;
+  AecEntryFn fn_;
+  int64_t batch_;
+  std::vector<Array> args_;    ///< batch-sized data/target/weight/latent/hyper buffers
+  std::vector<Array> results_; ///< out-buffers
+  std::vector<void *> pointers_;
+  /// Resolved once, so a step does no name lookups: per arg the param/state index (-1
+  /// otherwise); per result the param (>= 0) or state (encoded -2 - i) it replaces, or -1.
+  std::vector<int64_t> argIndex_, resultTarget_;
+};
+
+/// Runs `function` over every row of `src` in file order (B rows per call, the last batch
+/// padded) and returns each result that has a leading batch dimension, cut to the real rows
+/// ([n, ...]). The one place encode/decode/reconstruct/score/validation go through.
+std::map<std::string, Array> runOverDataset(const Model &model, const std::string &function,
+                                            const BatchSource &src, ModelState &state,
+                                            const Hypers &hypers = {});
+
+} // namespace aec::rt

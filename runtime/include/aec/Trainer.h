@@ -1,0 +1,88 @@
+#pragma once
+/// The training loop: shuffling, static batches with a weighted partial last batch,
+/// validation split, progress lines, log CSV, early stopping and LR plateau, checkpoints.
+#include <aec/Config.h>
+#include <aec/Generators.h>
+#include <aec/Model.h>
+#include <aec/Normalization.h>
+#include <aec/Weights.h>
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aec::rt {
+
+/// One line of the log CSV (`epoch,loss,val_loss,lr,samples_per_s,seconds`).
+struct EpochRecord {
+  int64_t epoch = 0;    ///< 1-based
+  double loss = 0;      ///< mean over the epoch's real samples
+  double valLoss = 0;   ///< NaN without validation
+  double lr = 0;        ///< lr used during this epoch
+  double samplesPerSec = 0;
+  double seconds = 0;   ///< wall time of the epoch (training + validation)
+};
+
+/// Command-line choices layered over the RunConfig.
+struct TrainOptions {
+  std::optional<std::string> dataPath;   ///< --data
+  std::optional<std::string> initPath;   ///< --init
+  std::optional<std::string> resumePath; ///< --resume
+  std::string savePath;                  ///< --save (empty: "<model>.weights.npz")
+  std::string logPath;                   ///< --log (empty: no log)
+  std::string checkpointPath;            ///< empty: no checkpoint
+  double checkpointSeconds = 30;         ///< least time between checkpoints during the run
+  std::ostream *out = nullptr;           ///< progress lines (nullptr: silent)
+};
+
+/// Splits rows [0, n) Keras-style: the first int(n * (1 - split)) rows train, the rest validate.
+int64_t trainRowCount(int64_t n, double validationSplit);
+
+/// Batches of one epoch: training row indices (shuffled from (seed, epoch) when `shuffle`) cut
+/// into runs of at most `batch`; the last one may be short (it is padded when run).
+std::vector<std::vector<int64_t>> epochBatches(int64_t trainRows, int64_t batch, bool shuffle,
+                                               uint64_t seed, int64_t epoch);
+
+/// A training run over already-normalized data. Kept separate from file handling so tests
+/// drive it with a fake model and in-memory data.
+class Trainer {
+public:
+  Trainer(const Model &model, const RunConfig &config, const Dataset &data, ModelState &state);
+  /// Trains one epoch (1-based number) and validates; advances `progress`.
+  EpochRecord runEpoch(int64_t epoch);
+  /// Mean per-sample loss of eval_step over the validation rows (NaN when there are none).
+  double validate();
+  /// Runs epochs progress.epoch+1 .. config.epochs with callbacks; `onEpoch` is called after
+  /// each (log, checkpoint). Returns the records of the epochs run.
+  std::vector<EpochRecord> run(const std::function<void(const EpochRecord &)> &onEpoch = {});
+
+  TrainProgress progress;
+  int64_t trainRows() const { return trainRows_; }
+  int64_t validationRows() const { return data_.rows() - trainRows_; }
+
+private:
+  /// Applies early stopping / plateau rules after an epoch; true to stop.
+  bool afterEpoch(const EpochRecord &rec);
+  const Model &model_;
+  RunConfig config_;
+  const Dataset &data_;
+  ModelState &state_;
+  int64_t trainRows_;
+  FunctionCall step_;
+  std::optional<ModelState> best_; ///< restore_best copy
+  double bestStop_;
+};
+
+/// The whole `train` command: load data, normalize (fit on the training part), init or load
+/// weights, train, write log/weights. Returns the history.
+std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const TrainOptions &opts);
+
+/// "epoch 3/200  loss 0.01234  val_loss 0.01301  lr 1.0e-03  12345 samples/s"
+std::string formatProgress(const EpochRecord &rec, int64_t epochs);
+/// Writes the log CSV atomically.
+void writeLog(const std::string &path, const std::vector<EpochRecord> &records);
+
+} // namespace aec::rt

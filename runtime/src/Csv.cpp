@@ -1,0 +1,176 @@
+/// CSV reading (header, column selection, precise error locations) and writing.
+#include <aec/AtomicFile.h>
+#include <aec/Csv.h>
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+namespace aec::rt {
+namespace {
+
+std::string trim(const std::string &s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos)
+    return "";
+  size_t e = s.find_last_not_of(" \t\r");
+  std::string t = s.substr(b, e - b + 1);
+  if (t.size() >= 2 && t.front() == '"' && t.back() == '"')
+    t = t.substr(1, t.size() - 2);
+  return t;
+}
+
+/// Cells of one line (no quoted commas: numeric tables do not need them).
+std::vector<std::string> cells(const std::string &line) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (true) {
+    size_t c = line.find(',', pos);
+    out.push_back(trim(line.substr(pos, c == std::string::npos ? std::string::npos : c - pos)));
+    if (c == std::string::npos)
+      return out;
+    pos = c + 1;
+  }
+}
+
+bool parseNumber(const std::string &s, float &v) {
+  if (s.empty())
+    return false;
+  const char *b = s.data(), *e = s.data() + s.size();
+  if (*b == '+')
+    ++b;
+  double d;
+  auto [ptr, ec] = std::from_chars(b, e, d);
+  if (ec == std::errc::result_out_of_range) {
+    // Denormals and overflow: still numbers; let strtod pick 0 / inf.
+    d = std::strtod(std::string(b, e).c_str(), nullptr);
+  } else if (ec != std::errc() || ptr != e) {
+    return false;
+  }
+  v = static_cast<float>(d);
+  return true;
+}
+
+bool isBlank(const std::string &line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
+
+} // namespace
+
+std::vector<std::string> splitList(const std::string &text, char sep) {
+  std::vector<std::string> out;
+  if (isBlank(text))
+    return out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, sep))
+    out.push_back(trim(item));
+  return out;
+}
+
+CsvTable readCsv(const std::string &path, const std::vector<std::string> &select) {
+  std::istringstream in(readFile(path));
+  std::string line;
+  int64_t lineNo = 0;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    if (!isBlank(line))
+      break;
+  }
+  if (isBlank(line))
+    throw std::runtime_error(fmt::format("'{}' is empty", path));
+  if (lineNo == 1 && line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0)
+    line = line.substr(3); // UTF-8 BOM written by spreadsheet programs
+
+  CsvTable table;
+  std::vector<std::string> first = cells(line);
+  bool headerless = true;
+  for (const auto &c : first) {
+    float v;
+    headerless = headerless && parseNumber(c, v);
+  }
+  int64_t firstDataLine = lineNo;
+  if (headerless) {
+    for (size_t i = 0; i < first.size(); ++i)
+      table.columns.push_back(std::to_string(i));
+  } else {
+    table.columns = first;
+    firstDataLine = -1;
+  }
+  const size_t width = table.columns.size();
+
+  std::vector<size_t> pick;
+  if (select.empty()) {
+    for (size_t i = 0; i < width; ++i)
+      pick.push_back(i);
+  } else {
+    for (const auto &name : select) {
+      size_t i = 0;
+      while (i < width && table.columns[i] != name)
+        ++i;
+      if (i == width) {
+        std::string have;
+        for (size_t j = 0; j < width; ++j)
+          have += (j ? ", " : "") + table.columns[j];
+        throw std::runtime_error(fmt::format("{}:{}: no column '{}' (it has: {})", path, lineNo, name, have));
+      }
+      pick.push_back(i);
+    }
+    table.columns = select;
+  }
+
+  std::vector<float> values;
+  int64_t rows = 0;
+  auto addRow = [&](const std::string &text, int64_t no) {
+    std::vector<std::string> row = cells(text);
+    if (row.size() != width)
+      throw std::runtime_error(fmt::format("{}:{}: {} cells, expected {} (as in the header)", path, no,
+                                           row.size(), width));
+    for (size_t j = 0; j < pick.size(); ++j) {
+      const size_t k = pick[j];
+      float v;
+      if (!parseNumber(row[k], v))
+        throw std::runtime_error(fmt::format("{}:{}:{}: cannot read '{}' as a number (column '{}')", path,
+                                             no, k + 1, row[k], table.columns[j]));
+      values.push_back(v);
+    }
+    table.lines.push_back(no);
+    ++rows;
+  };
+  if (firstDataLine > 0)
+    addRow(line, firstDataLine);
+  while (std::getline(in, line)) {
+    ++lineNo;
+    if (!isBlank(line))
+      addRow(line, lineNo);
+  }
+  table.values = Array({rows, static_cast<int64_t>(pick.size())}, std::move(values));
+  return table;
+}
+
+void writeCsv(const std::string &path, const std::vector<std::string> &columns, const Array &values) {
+  const int64_t rows = values.rows(), w = values.rowSize();
+  if (static_cast<int64_t>(columns.size()) != w)
+    throw std::runtime_error(fmt::format("cannot write '{}': {} column names for {} values per row", path,
+                                         columns.size(), w));
+  std::string out;
+  for (size_t i = 0; i < columns.size(); ++i)
+    out += (i ? "," : "") + columns[i];
+  out += '\n';
+  fmt::memory_buffer buf;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *p = values.row(r);
+    for (int64_t c = 0; c < w; ++c) {
+      if (c)
+        buf.push_back(',');
+      // fmt's shortest representation round-trips the float exactly.
+      fmt::format_to(std::back_inserter(buf), "{}", p[c]);
+    }
+    buf.push_back('\n');
+  }
+  out.append(buf.data(), buf.size());
+  writeFileAtomically(path, out);
+}
+
+} // namespace aec::rt

@@ -1,0 +1,185 @@
+/// Binding descriptor buffers to host arrays and calling entry points batch by batch.
+#include <aec/Model.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace aec::rt {
+
+AecEntryFn Model::entry(const std::string &name) const {
+  auto it = entries.find(name);
+  return it == entries.end() ? nullptr : it->second;
+}
+
+bool Model::hasFunction(const std::string &name) const { return desc.function(name) && entry(name); }
+
+const FunctionInfo &Model::requireFunction(const std::string &name) const {
+  const FunctionInfo *f = desc.function(name);
+  if (!f || !entry(name))
+    throw std::runtime_error(fmt::format("model '{}' has no function '{}'", desc.name, name));
+  return *f;
+}
+
+namespace {
+
+std::string dimsText(const Dims &d) { return fmt::format("[{}]", fmt::join(d, ", ")); }
+
+bool isBatchRole(const std::string &role) {
+  return role == "data" || role == "target" || role == "weight" || role == "latent";
+}
+
+int64_t findByName(const std::vector<BufferInfo> &v, const std::string &name) {
+  for (size_t i = 0; i < v.size(); ++i)
+    if (v[i].name == name)
+      return static_cast<int64_t>(i);
+  return -1;
+}
+
+int64_t findParam(const ModelDescriptor &d, const std::string &name) {
+  for (size_t i = 0; i < d.params.size(); ++i)
+    if (d.params[i].name == name)
+      return static_cast<int64_t>(i);
+  return -1;
+}
+
+} // namespace
+
+FunctionCall::FunctionCall(const Model &model, const std::string &function)
+    : info_(&model.requireFunction(function)), fn_(model.entry(function)), batch_(model.desc.batch) {
+  if (batch_ <= 0)
+    throw std::runtime_error(fmt::format("model '{}': descriptor has no positive batch size", model.desc.name));
+  auto bad = [&](const std::string &why) {
+    return std::runtime_error(fmt::format("model '{}' function '{}': {}", model.desc.name, function, why));
+  };
+  for (const auto &a : info_->args) {
+    if (isBatchRole(a.role)) {
+      if (a.dims.empty() || a.dims[0] != batch_)
+        throw bad(fmt::format("arg '{}' has shape {}, expected a leading batch dimension {}", a.name, dimsText(a.dims), batch_));
+    } else if (a.role == "param") {
+      int64_t i = findParam(model.desc, a.name);
+      if (i < 0 || model.desc.params[i].dims != a.dims)
+        throw bad(fmt::format("arg '{}' is not a param of the model with shape {}", a.name, dimsText(a.dims)));
+    } else if (a.role == "state") {
+      int64_t i = findByName(model.desc.states, a.name);
+      if (i < 0 || model.desc.states[i].dims != a.dims)
+        throw bad(fmt::format("arg '{}' is not an optimizer state with shape {}", a.name, dimsText(a.dims)));
+    } else if (a.role == "hyper") {
+      if (numElements(a.dims) != 1)
+        throw bad(fmt::format("hyper '{}' must be a scalar", a.name));
+    } else {
+      throw bad(fmt::format("arg '{}' has unknown role '{}'", a.name, a.role));
+    }
+    // Params and states are bound straight to ModelState's arrays at run time.
+    args_.emplace_back(a.role == "param" || a.role == "state" ? Dims{0} : a.dims);
+    argIndex_.push_back(a.role == "param"   ? findParam(model.desc, a.name)
+                        : a.role == "state" ? findByName(model.desc.states, a.name)
+                                            : -1);
+  }
+  for (const auto &r : info_->results) {
+    results_.emplace_back(r.dims);
+    // Results named like a param/state arg of this function are its updated value.
+    int64_t target = -1;
+    for (size_t i = 0; i < info_->args.size(); ++i) {
+      const BufferInfo &a = info_->args[i];
+      if (a.name == r.name && a.dims == r.dims && (a.role == "param" || a.role == "state"))
+        target = a.role == "param" ? argIndex_[i] : -2 - argIndex_[i];
+    }
+    resultTarget_.push_back(target);
+  }
+  pointers_.resize(info_->args.size() + info_->results.size());
+}
+
+void FunctionCall::run(const BatchSource &src, const std::vector<int64_t> &rows, ModelState &state,
+                       const Hypers &hypers, bool updateState) {
+  if (rows.empty() || static_cast<int64_t>(rows.size()) > batch_)
+    throw std::logic_error("FunctionCall::run: 1..B rows expected");
+  const int64_t real = static_cast<int64_t>(rows.size());
+  for (size_t i = 0; i < info_->args.size(); ++i) {
+    const BufferInfo &a = info_->args[i];
+    Array &buf = args_[i];
+    if (a.role == "weight") {
+      std::fill(buf.data.begin(), buf.data.end(), 0.0f);
+      const int64_t per = buf.rowSize();
+      std::fill_n(buf.data.begin(), real * per, 1.0f); // padded rows keep weight 0
+    } else if (isBatchRole(a.role)) {
+      const Array *from = a.role == "data" ? src.data : a.role == "target" ? (src.target ? src.target : src.data) : src.latent;
+      if (!from)
+        throw std::runtime_error(fmt::format("function '{}' needs {} input '{}', none given", info_->name, a.role, a.name));
+      const int64_t w = buf.rowSize();
+      if (from->rowSize() != w)
+        throw std::runtime_error(fmt::format("function '{}': {} '{}' needs {} values per sample, the data has {}",
+                                             info_->name, a.role, a.name, w, from->rowSize()));
+      for (int64_t r = 0; r < batch_; ++r) // pad by repeating the first row: finite, and masked by weight 0
+        std::memcpy(buf.row(r), from->row(rows[r < real ? r : 0]), w * sizeof(float));
+    } else if (a.role == "hyper") {
+      auto it = hypers.find(a.name);
+      if (it == hypers.end())
+        throw std::runtime_error(fmt::format("function '{}' takes hyper-parameter '{}', which this runtime does not "
+                                             "provide (known: lr, t, seed)", info_->name, a.name));
+      buf.data[0] = it->second;
+    }
+    if (a.role == "param")
+      pointers_[i] = state.params.at(argIndex_[i]).data.data();
+    else if (a.role == "state")
+      pointers_[i] = state.states.at(argIndex_[i]).data.data();
+    else
+      pointers_[i] = buf.data.data();
+  }
+  for (size_t j = 0; j < results_.size(); ++j)
+    pointers_[info_->args.size() + j] = results_[j].data.data();
+  fn_(pointers_.data());
+  if (!updateState)
+    return;
+  // Double-buffering: the new values become the state, the old buffers the next out-buffers.
+  for (size_t j = 0; j < results_.size(); ++j) {
+    const int64_t t = resultTarget_[j];
+    if (t >= 0)
+      std::swap(results_[j].data, state.params[t].data);
+    else if (t <= -2)
+      std::swap(results_[j].data, state.states[-2 - t].data);
+  }
+}
+
+const Array &FunctionCall::result(const std::string &name) const {
+  for (size_t j = 0; j < results_.size(); ++j)
+    if (info_->results[j].name == name)
+      return results_[j];
+  throw std::runtime_error(fmt::format("function '{}' has no result '{}'", info_->name, name));
+}
+
+std::map<std::string, Array> runOverDataset(const Model &model, const std::string &function, const BatchSource &src,
+                                            ModelState &state, const Hypers &hypers) {
+  FunctionCall call(model, function);
+  const Array *driver = src.data ? src.data : src.latent;
+  if (!driver)
+    throw std::logic_error("runOverDataset: no input");
+  const int64_t n = driver->rows(), b = call.batch();
+  Hypers h = {{"lr", 0.0f}, {"t", 1.0f}, {"seed", 0.0f}};
+  for (const auto &[k, v] : hypers)
+    h[k] = v;
+  std::map<std::string, Array> out;
+  for (const auto &r : call.info().results)
+    if (!r.dims.empty() && r.dims[0] == b) {
+      Dims d = r.dims;
+      d[0] = n;
+      out.emplace(r.name, Array(d));
+    }
+  std::vector<int64_t> rows;
+  for (int64_t start = 0; start < n; start += b) {
+    rows.clear();
+    for (int64_t i = start; i < std::min(n, start + b); ++i)
+      rows.push_back(i);
+    call.run(src, rows, state, h, false);
+    for (auto &[name, arr] : out) {
+      const Array &res = call.result(name);
+      std::memcpy(arr.row(start), res.data.data(), rows.size() * res.rowSize() * sizeof(float));
+    }
+  }
+  return out;
+}
+
+} // namespace aec::rt

@@ -1,0 +1,148 @@
+/// .npy encoding and decoding (format versions 1, 2 and 3).
+#include <aec/AtomicFile.h>
+#include <aec/Npy.h>
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace aec::rt {
+
+std::string encodeNpy(const Array &a) {
+  std::string shape = "(";
+  for (size_t i = 0; i < a.dims.size(); ++i)
+    shape += std::to_string(a.dims[i]) + ",";
+  if (a.dims.size() > 1)
+    shape.pop_back(); // numpy writes "(3,)" for 1-D but "(3, 2)" otherwise; both parse
+  shape += ")";
+  std::string header = fmt::format("{{'descr': '<f4', 'fortran_order': False, 'shape': {}, }}", shape);
+  // Pad with spaces so magic(6) + version(2) + len(2) + header + '\n' is a multiple of 64,
+  // as numpy does (keeps the data aligned for memory mapping).
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(header.size() & 0xff);
+  out += static_cast<char>((header.size() >> 8) & 0xff);
+  out += header;
+  const size_t n = a.data.size() * sizeof(float);
+  const size_t offset = out.size();
+  out.resize(offset + n);
+  // Little-endian hosts only (x86-64, aarch64): the in-memory floats are already '<f4'.
+  std::memcpy(out.data() + offset, a.data.data(), n);
+  return out;
+}
+
+namespace {
+
+/// Value text of `key` in the header dict, e.g. "'<f4'" or "(3, 2)".
+std::string headerField(const std::string &header, const std::string &key, const std::string &what) {
+  size_t k = header.find("'" + key + "'");
+  if (k == std::string::npos)
+    throw std::runtime_error(fmt::format("'{}': npy header has no '{}'", what, key));
+  size_t colon = header.find(':', k);
+  size_t start = header.find_first_not_of(' ', colon + 1);
+  size_t end;
+  if (header[start] == '(')
+    end = header.find(')', start) + 1;
+  else if (header[start] == '\'' || header[start] == '"')
+    end = header.find(header[start], start + 1) + 1;
+  else
+    end = header.find_first_of(",}", start);
+  if (colon == std::string::npos || start == std::string::npos || end == std::string::npos || end == 0)
+    throw std::runtime_error(fmt::format("'{}': malformed npy header", what));
+  return header.substr(start, end - start);
+}
+
+template <typename T> void convert(const char *src, size_t n, std::vector<float> &dst) {
+  dst.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    T v;
+    std::memcpy(&v, src + i * sizeof(T), sizeof(T));
+    dst[i] = static_cast<float>(v);
+  }
+}
+
+} // namespace
+
+Array decodeNpy(const std::string &bytes, const std::string &what) {
+  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
+    throw std::runtime_error(fmt::format("'{}' is not a .npy array (bad magic)", what));
+  const unsigned major = static_cast<unsigned char>(bytes[6]);
+  size_t headerLen, headerStart;
+  if (major == 1) {
+    headerLen = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
+    headerStart = 10;
+  } else if (major == 2 || major == 3) {
+    if (bytes.size() < 12)
+      throw std::runtime_error(fmt::format("'{}': truncated npy header", what));
+    headerLen = 0;
+    for (int i = 3; i >= 0; --i)
+      headerLen = (headerLen << 8) | static_cast<unsigned char>(bytes[8 + i]);
+    headerStart = 12;
+  } else {
+    throw std::runtime_error(fmt::format("'{}': unsupported npy format version {}", what, major));
+  }
+  if (bytes.size() < headerStart + headerLen)
+    throw std::runtime_error(fmt::format("'{}': truncated npy header", what));
+  const std::string header = bytes.substr(headerStart, headerLen);
+  std::string descr = headerField(header, "descr", what);
+  std::string fortran = headerField(header, "fortran_order", what);
+  std::string shape = headerField(header, "shape", what);
+  if (fortran != "False")
+    throw std::runtime_error(fmt::format("'{}': Fortran-order arrays are not supported; save it with "
+                                         "np.ascontiguousarray", what));
+  descr = descr.substr(1, descr.size() - 2);
+  Dims dims;
+  if (shape.size() < 2 || shape.front() != '(')
+    throw std::runtime_error(fmt::format("'{}': malformed npy shape {}", what, shape));
+  for (const char *p = shape.c_str() + 1; *p && *p != ')';) {
+    if (*p == ' ' || *p == ',') {
+      ++p;
+      continue;
+    }
+    char *end;
+    long long v = std::strtoll(p, &end, 10);
+    if (end == p || v < 0)
+      throw std::runtime_error(fmt::format("'{}': malformed npy shape {}", what, shape));
+    dims.push_back(v);
+    p = end;
+  }
+  const size_t n = static_cast<size_t>(numElements(dims));
+  const char *data = bytes.data() + headerStart + headerLen;
+  const size_t avail = bytes.size() - headerStart - headerLen;
+  auto need = [&](size_t elem) {
+    if (avail < n * elem)
+      throw std::runtime_error(fmt::format("'{}': truncated npy data ({} bytes, expected {})", what,
+                                           avail, n * elem));
+  };
+  Array a;
+  a.dims = dims;
+  if (descr == "<f4") {
+    need(4);
+    a.data.resize(n);
+    std::memcpy(a.data.data(), data, n * 4);
+  } else if (descr == "<f8") {
+    need(8);
+    convert<double>(data, n, a.data);
+  } else if (descr == "|u1" || descr == "<u1") {
+    need(1);
+    convert<uint8_t>(data, n, a.data);
+  } else if (descr == "<i4") {
+    need(4);
+    convert<int32_t>(data, n, a.data);
+  } else if (descr == "<i8") {
+    need(8);
+    convert<int64_t>(data, n, a.data);
+  } else {
+    throw std::runtime_error(fmt::format("'{}': unsupported dtype '{}' (use float32 or float64)", what, descr));
+  }
+  return a;
+}
+
+Array readNpy(const std::string &path) { return decodeNpy(readFile(path), path); }
+
+void writeNpy(const std::string &path, const Array &a) { writeFileAtomically(path, encodeNpy(a)); }
+
+} // namespace aec::rt

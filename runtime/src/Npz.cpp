@@ -1,0 +1,134 @@
+/// .npz archives through libzip.
+#include <aec/AtomicFile.h>
+#include <aec/Npy.h>
+
+#include <fmt/format.h>
+#include <zip.h>
+
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+
+namespace aec::rt {
+namespace {
+
+struct ZipCloser {
+  void operator()(zip_t *z) const { zip_discard(z); }
+};
+using ZipPtr = std::unique_ptr<zip_t, ZipCloser>;
+
+ZipPtr openForRead(const std::string &path) {
+  if (!std::filesystem::exists(path))
+    throw std::runtime_error(fmt::format("cannot open '{}': no such file", path));
+  int err = 0;
+  zip_t *z = zip_open(path.c_str(), ZIP_RDONLY, &err);
+  if (!z) {
+    zip_error_t ze;
+    zip_error_init_with_code(&ze, err);
+    std::string why = zip_error_strerror(&ze);
+    zip_error_fini(&ze);
+    throw std::runtime_error(fmt::format("cannot read '{}' as .npz: {}", path, why));
+  }
+  return ZipPtr(z);
+}
+
+std::string keyOf(const std::string &member) {
+  const std::string ext = ".npy";
+  if (member.size() > ext.size() && member.compare(member.size() - ext.size(), ext.size(), ext) == 0)
+    return member.substr(0, member.size() - ext.size());
+  return member;
+}
+
+std::string readMember(zip_t *z, zip_uint64_t index, const std::string &path, const std::string &name) {
+  zip_stat_t st;
+  if (zip_stat_index(z, index, 0, &st) != 0)
+    throw std::runtime_error(fmt::format("'{}': cannot read member '{}': {}", path, name, zip_strerror(z)));
+  zip_file_t *f = zip_fopen_index(z, index, 0);
+  if (!f)
+    throw std::runtime_error(fmt::format("'{}': cannot read member '{}': {}", path, name, zip_strerror(z)));
+  std::string bytes(st.size, '\0');
+  zip_int64_t got = zip_fread(f, bytes.data(), st.size);
+  std::string why = got < 0 ? zip_file_strerror(f) : "";
+  zip_fclose(f);
+  if (got != static_cast<zip_int64_t>(st.size))
+    throw std::runtime_error(fmt::format("'{}': member '{}' is corrupt or truncated{}", path, name,
+                                         why.empty() ? "" : ": " + why));
+  return bytes;
+}
+
+} // namespace
+
+std::vector<std::string> listNpz(const std::string &path) {
+  ZipPtr z = openForRead(path);
+  std::vector<std::string> keys;
+  zip_int64_t n = zip_get_num_entries(z.get(), 0);
+  for (zip_int64_t i = 0; i < n; ++i)
+    keys.push_back(keyOf(zip_get_name(z.get(), i, 0)));
+  return keys;
+}
+
+std::map<std::string, Array> readNpz(const std::string &path) {
+  ZipPtr z = openForRead(path);
+  std::map<std::string, Array> out;
+  zip_int64_t n = zip_get_num_entries(z.get(), 0);
+  for (zip_int64_t i = 0; i < n; ++i) {
+    std::string name = zip_get_name(z.get(), i, 0);
+    std::string key = keyOf(name);
+    out[key] = decodeNpy(readMember(z.get(), i, path, name), path + ":" + key);
+  }
+  return out;
+}
+
+Array readNpzKey(const std::string &path, const std::string &key) {
+  ZipPtr z = openForRead(path);
+  zip_int64_t i = zip_name_locate(z.get(), (key + ".npy").c_str(), 0);
+  if (i < 0)
+    i = zip_name_locate(z.get(), key.c_str(), 0);
+  if (i < 0) {
+    std::string have;
+    zip_int64_t n = zip_get_num_entries(z.get(), 0);
+    for (zip_int64_t j = 0; j < n; ++j)
+      have += (j ? ", " : "") + keyOf(zip_get_name(z.get(), j, 0));
+    throw std::runtime_error(fmt::format("'{}' has no array '{}' (it has: {})", path, key, have));
+  }
+  return decodeNpy(readMember(z.get(), i, path, key), path + ":" + key);
+}
+
+void writeNpz(const std::string &path, const NpzEntries &entries, bool compress) {
+  writeAtomically(path, [&](const std::string &tmp) {
+    int err = 0;
+    zip_t *z = zip_open(tmp.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
+    if (!z)
+      throw std::runtime_error(fmt::format("cannot write '{}'", path));
+    // libzip reads the source buffers at zip_close, so the encoded bytes must outlive the loop.
+    std::vector<std::string> blobs;
+    blobs.reserve(entries.size());
+    try {
+      for (const auto &[key, array] : entries) {
+        blobs.push_back(encodeNpy(array));
+        zip_source_t *src = zip_source_buffer(z, blobs.back().data(), blobs.back().size(), 0);
+        if (!src)
+          throw std::runtime_error(fmt::format("cannot write '{}': {}", path, zip_strerror(z)));
+        zip_int64_t idx = zip_file_add(z, (key + ".npy").c_str(), src, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE);
+        if (idx < 0) {
+          zip_source_free(src);
+          throw std::runtime_error(fmt::format("cannot write '{}': {}", path, zip_strerror(z)));
+        }
+        zip_set_file_compression(z, idx, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
+      }
+    } catch (...) {
+      zip_discard(z);
+      throw;
+    }
+    if (zip_close(z) != 0) {
+      std::string why = zip_strerror(z);
+      zip_discard(z);
+      throw std::runtime_error(fmt::format("cannot write '{}': {}", path, why));
+    }
+    // libzip writes no file at all for an empty archive; np.load expects an empty zip.
+    if (!std::filesystem::exists(tmp))
+      writeFileAtomically(tmp, std::string("PK\x05\x06", 4) + std::string(18, '\0'));
+  });
+}
+
+} // namespace aec::rt

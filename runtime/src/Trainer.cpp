@@ -1,0 +1,155 @@
+/// The epoch loop: batches, the train_step call, validation, early stopping and LR plateau.
+#include <aec/Random.h>
+#include <aec/Trainer.h>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace aec::rt {
+
+int64_t trainRowCount(int64_t n, double validationSplit) {
+  // Keras: split_at = int(n * (1 - validation_split)); the tail validates.
+  return static_cast<int64_t>(static_cast<double>(n) * (1.0 - validationSplit));
+}
+
+std::vector<std::vector<int64_t>> epochBatches(int64_t trainRows, int64_t batch, bool shuffle, uint64_t seed,
+                                               int64_t epoch) {
+  std::vector<int64_t> order(trainRows);
+  for (int64_t i = 0; i < trainRows; ++i)
+    order[i] = i;
+  if (shuffle) {
+    // A fresh stream per epoch: resuming at epoch k sees exactly the order of an unbroken run.
+    Rng rng(seed, Stream::Shuffle, static_cast<uint64_t>(epoch));
+    rng.shuffle(order);
+  }
+  std::vector<std::vector<int64_t>> batches;
+  for (int64_t start = 0; start < trainRows; start += batch)
+    batches.emplace_back(order.begin() + start, order.begin() + std::min(trainRows, start + batch));
+  return batches;
+}
+
+namespace {
+/// Per-step value of the `seed` hyper: 24 random bits, exact in float32.
+float stepSeed(uint64_t seed, int64_t step) {
+  return static_cast<float>(Rng(seed, Stream::Step, static_cast<uint64_t>(step)).next() >> 40);
+}
+constexpr double kInf = std::numeric_limits<double>::infinity();
+} // namespace
+
+Trainer::Trainer(const Model &model, const RunConfig &config, const Dataset &data, ModelState &state)
+    : model_(model), config_(config), data_(data), state_(state),
+      trainRows_(trainRowCount(data.rows(), config.validationSplit)), step_(model, "train_step"), bestStop_(kInf) {
+  if (trainRows_ <= 0)
+    throw std::runtime_error(fmt::format("no training samples: {} samples with validation_split {}", data.rows(),
+                                         config.validationSplit));
+  if (validationRows() > 0 && !model.hasFunction("eval_step"))
+    throw std::runtime_error(fmt::format("model '{}' has no eval_step, needed for validation", model.desc.name));
+  progress.lr = config.lr;
+  progress.best = kInf;
+  progress.bestLr = kInf;
+}
+
+double Trainer::validate() {
+  const int64_t n = data_.rows();
+  if (validationRows() <= 0)
+    return std::numeric_limits<double>::quiet_NaN();
+  Array vx = sliceRows(data_.x, trainRows_, n);
+  Array vt = data_.target.empty() ? Array() : sliceRows(data_.target, trainRows_, n);
+  BatchSource src{&vx, data_.target.empty() ? nullptr : &vt, nullptr};
+  auto out = runOverDataset(model_, "eval_step", src, state_);
+  const Array *loss = out.count("loss") ? &out.at("loss") : out.empty() ? nullptr : &out.begin()->second;
+  if (!loss)
+    throw std::runtime_error(fmt::format("model '{}': eval_step has no per-sample loss result", model_.desc.name));
+  // Padded rows never reach `out` (runOverDataset keeps the real rows only): every weight is 1.
+  double sum = 0;
+  for (float v : loss->data)
+    sum += v;
+  return sum / static_cast<double>(loss->data.size());
+}
+
+EpochRecord Trainer::runEpoch(int64_t epoch) {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  BatchSource src{&data_.x, data_.target.empty() ? nullptr : &data_.target, nullptr};
+  auto batches = epochBatches(trainRows_, step_.batch(), config_.shuffle, config_.seed, epoch);
+  Hypers hypers;
+  double sum = 0;
+  for (const auto &rows : batches) {
+    ++progress.step;
+    hypers["lr"] = static_cast<float>(progress.lr);
+    hypers["t"] = static_cast<float>(progress.step);
+    hypers["seed"] = stepSeed(config_.seed, progress.step);
+    step_.run(src, rows, state_, hypers, true);
+    const double loss = step_.result(size_t{0}).data.at(0);
+    if (!std::isfinite(loss))
+      throw std::runtime_error(fmt::format("the loss became {} at epoch {}, step {} (try a lower learning rate)",
+                                           std::isnan(loss) ? "NaN" : "infinite", epoch, progress.step));
+    // The step's loss is the mean over its real rows; weighting by them gives the epoch mean.
+    sum += loss * static_cast<double>(rows.size());
+  }
+  const double trainSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  EpochRecord rec;
+  rec.epoch = epoch;
+  rec.loss = sum / static_cast<double>(trainRows_);
+  rec.lr = progress.lr;
+  rec.valLoss = validate();
+  rec.samplesPerSec = trainSeconds > 0 ? static_cast<double>(trainRows_) / trainSeconds : 0;
+  rec.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  return rec;
+}
+
+bool Trainer::afterEpoch(const EpochRecord &rec) {
+  auto monitored = [&](const std::string &monitor) {
+    return monitor == "val_loss" && !std::isnan(rec.valLoss) ? rec.valLoss : rec.loss;
+  };
+  bool stop = false;
+  const auto &es = config_.earlyStopping;
+  if (es.patience >= 0) {
+    const double v = monitored(es.monitor);
+    if (v < progress.best - es.minDelta) {
+      progress.best = v;
+      progress.waitStop = 0;
+      if (es.restoreBest)
+        best_ = state_;
+    } else if (++progress.waitStop >= std::max(es.patience, 1)) {
+      stop = true;
+    }
+  }
+  const auto &pl = config_.plateau;
+  if (pl.patience >= 0) {
+    // Keras ReduceLROnPlateau (mode min, absolute min_delta, no cooldown).
+    const double v = monitored(pl.monitor);
+    if (v < progress.bestLr - pl.minDelta) {
+      progress.bestLr = v;
+      progress.waitLr = 0;
+    } else if (++progress.waitLr >= std::max(pl.patience, 1)) {
+      if (progress.lr > pl.minLr)
+        progress.lr = std::max(progress.lr * pl.factor, pl.minLr);
+      progress.waitLr = 0;
+    }
+  }
+  return stop;
+}
+
+std::vector<EpochRecord> Trainer::run(const std::function<void(const EpochRecord &)> &onEpoch) {
+  std::vector<EpochRecord> records;
+  for (int64_t e = progress.epoch + 1; e <= config_.epochs; ++e) {
+    EpochRecord rec = runEpoch(e);
+    progress.epoch = e;
+    bool stop = afterEpoch(rec);
+    if ((stop || e == config_.epochs) && best_)
+      state_ = *best_; // restore_best before the final save/checkpoint
+    records.push_back(rec);
+    if (onEpoch)
+      onEpoch(rec);
+    if (stop)
+      break;
+  }
+  return records;
+}
+
+} // namespace aec::rt

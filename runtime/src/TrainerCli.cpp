@@ -1,0 +1,266 @@
+/// The trainer's commands (MODEL_FORMAT.md section 3) on top of the runtime library.
+#include <aec/Config.h>
+#include <aec/Csv.h>
+#include <aec/Npy.h>
+#include <aec/Random.h>
+#include <aec/Trainer.h>
+#include <aec/TrainerCli.h>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <filesystem>
+#include <iostream>
+
+namespace aec::rt {
+namespace {
+
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// Column names for a per-sample width: the given names when they fit, else prefix0.. .
+std::vector<std::string> columnNames(const std::vector<std::string> &names, int64_t width, const std::string &prefix) {
+  if (static_cast<int64_t>(names.size()) == width)
+    return names;
+  std::vector<std::string> out;
+  for (int64_t i = 0; i < width; ++i)
+    out.push_back(prefix + std::to_string(i));
+  return out;
+}
+
+/// Writes a per-sample array as .csv (rows flattened) or .npy (shape kept).
+void writeOutput(const std::string &path, const Array &a, const std::vector<std::string> &columns) {
+  if (endsWith(path, ".csv"))
+    writeCsv(path, columns, a);
+  else if (endsWith(path, ".npy"))
+    writeNpy(path, a);
+  else
+    throw std::runtime_error(fmt::format("output '{}': use a .csv or .npy file name", path));
+}
+
+/// The first result of `fn` with `role`, else its first result.
+const Array &pickResult(const std::map<std::string, Array> &out, const FunctionInfo &fn, const std::string &role) {
+  for (const auto &r : fn.results)
+    if (r.role == role && out.count(r.name))
+      return out.at(r.name);
+  for (const auto &r : fn.results)
+    if (out.count(r.name))
+      return out.at(r.name);
+  throw std::runtime_error(fmt::format("function '{}' has no per-sample result", fn.name));
+}
+
+/// Weights + normalization for the inference commands.
+struct Loaded {
+  ModelState state;
+  Normalizer norm;
+};
+
+Loaded loadForInference(const Model &model, const RunConfig &config, const std::string &weights) {
+  Loaded l{initModelState(model.desc, 0), Normalizer(config.normalize, config.transform)};
+  auto arrays = loadParams(model.desc, l.state, weights);
+  if (l.norm.active())
+    l.norm.restore(arrays, weights);
+  return l;
+}
+
+/// --data P (or the model's own data when absent), normalized as in training.
+Dataset inputData(const RunConfig &config, const std::string &path, const Normalizer &norm) {
+  Dataset d = path.empty() ? loadTrainingData(config) : loadDataFile(path, config.key, config.columns, config.inputShape);
+  checkFinite(d);
+  norm.apply(d.x);
+  return d;
+}
+
+void printInfo(const Model &model) {
+  const auto &d = model.desc;
+  std::string s = fmt::format("model    {}\ntarget   {}\nbatch    {}\n", d.name, d.target, d.batch);
+  s += fmt::format("input    [{}]\noutput   [{}]\ncode     [{}]\n", fmt::join(d.inputShape, ", "),
+                   fmt::join(d.outputShape, ", "), fmt::join(d.codeShape, ", "));
+  s += fmt::format("params   {}\n", paramCount(d));
+  size_t w = 5;
+  for (const auto &p : d.params)
+    w = std::max(w, p.name.size());
+  for (const auto &p : d.params)
+    s += fmt::format("  {:<{}}  {:<14} {:>10}  {}\n", p.name, w, fmt::format("[{}]", fmt::join(p.dims, ", ")),
+                     numElements(p.dims), p.init);
+  s += "functions\n";
+  // Params and states are listed above; per function only their counts, the rest by name.
+  auto summary = [](const std::vector<BufferInfo> &buffers) {
+    std::vector<std::string> parts;
+    int64_t params = 0, states = 0;
+    for (const auto &b : buffers) {
+      if (b.role == "param")
+        ++params;
+      else if (b.role == "state")
+        ++states;
+      else
+        parts.push_back(fmt::format("{} {}[{}]", b.role, b.name, fmt::join(b.dims, ",")));
+    }
+    if (params)
+      parts.push_back(fmt::format("{} params", params));
+    if (states)
+      parts.push_back(fmt::format("{} states", states));
+    return fmt::format("{}", fmt::join(parts, ", "));
+  };
+  for (const auto &f : d.functions)
+    s += fmt::format("  {}({}) -> {}{}\n", f.name, summary(f.args), summary(f.results),
+                     model.entry(f.name) ? "" : "  [no entry point]");
+  auto stat = [&](const std::string &k) { return d.stats.count(k) ? std::to_string(d.stats.at(k)) : "?"; };
+  s += fmt::format("memory   peak {} bytes\nflops    {} per step\n", stat("peak_bytes"), stat("flops_per_step"));
+  // Through std::cout (not fmt::print) so the output interleaves with other stream writes.
+  std::cout << s;
+}
+
+int run(int argc, char **argv, const Model &model) {
+  const auto &desc = model.desc;
+  CLI::App app{fmt::format("trainer for the autoencoder '{}' (made by aec)", desc.name)};
+  app.require_subcommand(1);
+
+  std::string data, initPath, savePath, logPath, resumePath, checkpointPath, weights, out, latent;
+  int64_t epochs = -1, n = 0;
+  double lr = -1;
+  uint64_t seed = 0;
+  bool noShuffle = false;
+
+  auto *train = app.add_subcommand("train", "train the model and save its weights");
+  train->add_option("--data", data, "data file (overrides data.path)");
+  train->add_option("--epochs", epochs, "number of epochs");
+  train->add_option("--lr", lr, "learning rate");
+  auto *seedOpt = train->add_option("--seed", seed, "seed of init, shuffling and noise");
+  train->add_option("--init", initPath, "start from these weights (.npz)");
+  train->add_option("--save", savePath, "where to save the weights (default <model>.weights.npz)");
+  train->add_flag("--no-shuffle", noShuffle, "take batches in file order");
+  train->add_option("--log", logPath, "write a per-epoch log CSV");
+  train->add_option("--resume", resumePath, "continue from a checkpoint");
+  train->add_option("--checkpoint", checkpointPath, "checkpoint file (default <save>.ckpt.npz)");
+
+  auto addIo = [&](CLI::App *c, bool needData) {
+    c->add_option("--weights", weights, "weights file (.npz)")->required();
+    if (needData)
+      c->add_option("--data", data, "input data (default: the model's data)");
+    c->add_option("--out", out, "output .csv or .npy")->required();
+  };
+  auto *encode = app.add_subcommand("encode", "write the latent code of each sample");
+  addIo(encode, true);
+  auto *decode = app.add_subcommand("decode", "decode latent codes");
+  addIo(decode, false);
+  decode->add_option("--latent", latent, "latent codes (.csv or .npy)")->required();
+  auto *reconstruct = app.add_subcommand("reconstruct", "write the reconstruction of each sample");
+  addIo(reconstruct, true);
+  auto *score = app.add_subcommand("score", "per-sample reconstruction error (anomaly score)");
+  addIo(score, true);
+  auto *sample = app.add_subcommand("sample", "VAE: decode draws from the prior");
+  addIo(sample, false);
+  sample->add_option("--n", n, "number of samples")->required();
+  sample->add_option("--seed", seed, "seed of the draws");
+  auto *info = app.add_subcommand("info", "model, target, memory plan, FLOPs per step");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    if (e.get_exit_code() == 0)
+      return app.exit(e);
+    std::cerr << "error: " << e.what() << " (see --help)\n";
+    return 1;
+  }
+
+  RunConfig config = runConfigFor(desc);
+  if (info->parsed()) {
+    printInfo(model);
+  } else if (train->parsed()) {
+    if (epochs >= 0)
+      config.epochs = epochs;
+    if (lr >= 0) {
+      if (!(lr > 0))
+        throw std::runtime_error("--lr must be positive");
+      config.lr = lr;
+    }
+    if (seedOpt->count()) {
+      config.seed = seed;
+      if (!desc.settings.count("data.seed"))
+        config.dataSeed = seed; // same seed, same data: the run is reproducible from one number
+    }
+    if (noShuffle)
+      config.shuffle = false;
+    TrainOptions opts;
+    if (!data.empty())
+      opts.dataPath = data;
+    if (!initPath.empty())
+      opts.initPath = initPath;
+    if (!resumePath.empty())
+      opts.resumePath = resumePath;
+    if (opts.initPath && opts.resumePath)
+      throw std::runtime_error("--init and --resume exclude each other (a checkpoint holds the weights)");
+    opts.savePath = savePath.empty() ? desc.name + ".weights.npz" : savePath;
+    opts.logPath = logPath;
+    // A checkpoint beside the weights by default, so any run can be continued with --resume.
+    opts.checkpointPath = !checkpointPath.empty() ? checkpointPath
+                          : endsWith(opts.savePath, ".npz")
+                              ? opts.savePath.substr(0, opts.savePath.size() - 4) + ".ckpt.npz"
+                              : opts.savePath + ".ckpt.npz";
+    opts.out = &std::cout;
+    trainModel(model, config, opts);
+  } else if (encode->parsed() || reconstruct->parsed() || score->parsed()) {
+    const std::string fn = encode->parsed() ? "encode" : reconstruct->parsed() ? "reconstruct" : "eval_step";
+    const FunctionInfo &info = model.requireFunction(fn);
+    Loaded l = loadForInference(model, config, weights);
+    Dataset d = inputData(config, data, l.norm);
+    auto results = runOverDataset(model, fn, BatchSource{&d.x, nullptr, nullptr}, l.state);
+    if (encode->parsed()) {
+      const Array &z = pickResult(results, info, "latent");
+      writeOutput(out, z, columnNames({}, z.rowSize(), "z"));
+    } else if (reconstruct->parsed()) {
+      Array x = pickResult(results, info, "output");
+      l.norm.invert(x);
+      writeOutput(out, x, columnNames(d.columns, x.rowSize(), "x"));
+    } else {
+      const Array &s = results.count("loss") ? results.at("loss") : pickResult(results, info, "loss");
+      writeOutput(out, s, columnNames({"score"}, s.rowSize(), "score"));
+    }
+  } else if (decode->parsed() || sample->parsed()) {
+    if (sample->parsed()) {
+      auto it = desc.settings.find("model.vae");
+      if (it == desc.settings.end() || (it->second != "true" && it->second != "1"))
+        throw std::runtime_error(fmt::format("model '{}' has no vae_latent: `sample` needs a VAE", desc.name));
+    }
+    if (!model.hasFunction("decode"))
+      throw std::runtime_error(fmt::format("model '{}' has no stand-alone decoder (it has skips from the encoder)", desc.name));
+    const FunctionInfo &info = model.requireFunction("decode");
+    Loaded l = loadForInference(model, config, weights);
+    Dataset z;
+    if (decode->parsed()) {
+      z = loadDataFile(latent, "", {}, desc.codeShape);
+      checkFinite(z);
+    } else {
+      if (n <= 0)
+        throw std::runtime_error("--n must be positive");
+      Dims dims{n};
+      dims.insert(dims.end(), desc.codeShape.begin(), desc.codeShape.end());
+      z.x = Array(dims);
+      Rng rng(seed, Stream::Sample);
+      for (float &v : z.x.data)
+        v = static_cast<float>(rng.normal());
+    }
+    auto results = runOverDataset(model, "decode", BatchSource{nullptr, nullptr, &z.x}, l.state);
+    Array x = pickResult(results, info, "output");
+    l.norm.invert(x);
+    writeOutput(out, x, columnNames(config.columns, x.rowSize(), "x"));
+  }
+  return 0;
+}
+
+} // namespace
+
+int runTrainerCli(int argc, char **argv, const Model &model) {
+  try {
+    return run(argc, argv, model);
+  } catch (const std::exception &e) {
+    std::cout.flush();
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+} // namespace aec::rt

@@ -1,0 +1,193 @@
+/// Parameter init, weights files and checkpoints.
+#include <aec/Npy.h>
+#include <aec/Random.h>
+#include <aec/Weights.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+namespace aec::rt {
+namespace {
+
+std::string shapeText(const Dims &d) { return fmt::format("[{}]", fmt::join(d, ", ")); }
+
+/// Reads a weights/checkpoint file with messages that say what kind of file was expected.
+std::map<std::string, Array> readWeightsFile(const std::string &path) {
+  if (!std::filesystem::exists(path))
+    throw std::runtime_error(fmt::format("weights file '{}' does not exist", path));
+  try {
+    return readNpz(path);
+  } catch (const std::runtime_error &e) {
+    throw std::runtime_error(fmt::format("weights file '{}' is unreadable (truncated or corrupt?): {}", path, e.what()));
+  }
+}
+
+} // namespace
+
+int64_t ModelState::paramIndex(const ModelDescriptor &desc, const std::string &name) const {
+  for (size_t i = 0; i < desc.params.size(); ++i)
+    if (desc.params[i].name == name)
+      return static_cast<int64_t>(i);
+  return -1;
+}
+
+void initArray(Array &a, const std::string &init, Rng &rng) {
+  if (init == "zeros") {
+    std::fill(a.data.begin(), a.data.end(), 0.0f);
+  } else if (init == "ones") {
+    std::fill(a.data.begin(), a.data.end(), 1.0f);
+  } else if (init.rfind("glorot_uniform:", 0) == 0) {
+    long long fanIn = 0, fanOut = 0;
+    if (std::sscanf(init.c_str(), "glorot_uniform:%lld:%lld", &fanIn, &fanOut) != 2 || fanIn + fanOut <= 0)
+      throw std::runtime_error(fmt::format("bad init '{}' (expected glorot_uniform:<fan_in>:<fan_out>)", init));
+    const double limit = std::sqrt(6.0 / static_cast<double>(fanIn + fanOut));
+    for (float &v : a.data)
+      v = static_cast<float>(rng.uniform(-limit, limit));
+  } else {
+    throw std::runtime_error(fmt::format("unknown init '{}' (known: glorot_uniform:<in>:<out>, zeros, ones)", init));
+  }
+}
+
+ModelState initModelState(const ModelDescriptor &desc, uint64_t seed) {
+  ModelState s;
+  // One stream for all params, drawn in descriptor order: the same seed gives the same weights.
+  Rng rng(seed, Stream::Init);
+  for (const auto &p : desc.params) {
+    s.params.emplace_back(p.dims);
+    initArray(s.params.back(), p.init, rng);
+  }
+  for (const auto &st : desc.states)
+    s.states.emplace_back(st.dims);
+  return s;
+}
+
+std::map<std::string, Array> loadParams(const ModelDescriptor &desc, ModelState &state, const std::string &path) {
+  std::map<std::string, Array> arrays = readWeightsFile(path);
+  if (state.params.size() != desc.params.size())
+    state.params.resize(desc.params.size());
+  for (size_t i = 0; i < desc.params.size(); ++i) {
+    const auto &p = desc.params[i];
+    auto it = arrays.find(p.name);
+    if (it == arrays.end()) {
+      std::vector<std::string> have;
+      for (const auto &[k, v] : arrays)
+        have.push_back(k);
+      throw std::runtime_error(fmt::format("weights file '{}' has no array '{}' — is it from another model? it has: {}",
+                                           path, p.name, have.empty() ? "nothing" : fmt::format("{}", fmt::join(have, ", "))));
+    }
+    if (it->second.dims != p.dims)
+      throw std::runtime_error(fmt::format("weights file '{}': '{}' has shape {}, the model needs {}", path, p.name,
+                                           shapeText(it->second.dims), shapeText(p.dims)));
+    state.params[i] = it->second;
+  }
+  if (state.states.size() != desc.states.size())
+    for (const auto &st : desc.states)
+      state.states.emplace_back(st.dims);
+  return arrays;
+}
+
+namespace {
+NpzEntries weightEntries(const ModelDescriptor &desc, const ModelState &state, const Normalizer &norm) {
+  NpzEntries e;
+  for (size_t i = 0; i < desc.params.size(); ++i)
+    e.emplace_back(desc.params[i].name, state.params.at(i));
+  for (auto &kv : norm.entries())
+    e.push_back(std::move(kv));
+  return e;
+}
+} // namespace
+
+void saveWeights(const std::string &path, const ModelDescriptor &desc, const ModelState &state,
+                 const Normalizer &norm) {
+  writeNpz(path, weightEntries(desc, state, norm));
+}
+
+void saveCheckpoint(const std::string &path, const ModelDescriptor &desc, const ModelState &state,
+                    const Normalizer &norm, const TrainProgress &p) {
+  NpzEntries e = weightEntries(desc, state, norm);
+  for (size_t i = 0; i < desc.states.size(); ++i)
+    e.emplace_back("state/" + desc.states[i].name, state.states.at(i));
+  // float32 cannot hold step counts above 2^24 or a double exactly, so each field is stored as
+  // its 64-bit pattern in four 16-bit pieces: resuming is bit-exact.
+  auto pack = [](uint64_t bits) {
+    std::vector<float> v(4);
+    for (int i = 0; i < 4; ++i)
+      v[i] = static_cast<float>((bits >> (16 * (3 - i))) & 0xFFFF);
+    return Array({4}, v);
+  };
+  auto packInt = [&](int64_t v) { return pack(static_cast<uint64_t>(v)); };
+  auto packDouble = [&](double v) {
+    uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    return pack(bits);
+  };
+  e.emplace_back("trainer/epoch", packInt(p.epoch));
+  e.emplace_back("trainer/step", packInt(p.step));
+  e.emplace_back("trainer/lr", packDouble(p.lr));
+  e.emplace_back("trainer/best", packDouble(p.best));
+  e.emplace_back("trainer/wait_stop", packInt(p.waitStop));
+  e.emplace_back("trainer/wait_lr", packInt(p.waitLr));
+  e.emplace_back("trainer/best_lr", packDouble(p.bestLr));
+  writeNpz(path, e);
+}
+
+TrainProgress loadCheckpoint(const std::string &path, const ModelDescriptor &desc, ModelState &state,
+                             Normalizer &norm) {
+  std::map<std::string, Array> arrays = loadParams(desc, state, path);
+  auto get = [&](const std::string &key) -> const Array & {
+    auto it = arrays.find(key);
+    if (it == arrays.end())
+      throw std::runtime_error(fmt::format("'{}' is not a checkpoint of this model (no '{}'); --resume takes the "
+                                           "checkpoint a train run writes, --init takes plain weights",
+                                           path, key));
+    return it->second;
+  };
+  for (size_t i = 0; i < desc.states.size(); ++i) {
+    const Array &a = get("state/" + desc.states[i].name);
+    if (a.dims != desc.states[i].dims)
+      throw std::runtime_error(fmt::format("checkpoint '{}': 'state/{}' has shape {}, the model needs {}", path,
+                                           desc.states[i].name, shapeText(a.dims), shapeText(desc.states[i].dims)));
+    state.states[i] = a;
+  }
+  auto unpack = [&](const std::string &key) {
+    const Array &a = get(key);
+    if (a.data.size() != 4)
+      throw std::runtime_error(fmt::format("checkpoint '{}': malformed '{}'", path, key));
+    uint64_t bits = 0;
+    for (int i = 0; i < 4; ++i)
+      bits = (bits << 16) | (static_cast<uint64_t>(a.data[i]) & 0xFFFF);
+    return bits;
+  };
+  auto unpackInt = [&](const std::string &key) { return static_cast<int64_t>(unpack(key)); };
+  auto unpackDouble = [&](const std::string &key) {
+    uint64_t bits = unpack(key);
+    double v;
+    std::memcpy(&v, &bits, 8);
+    return v;
+  };
+  TrainProgress p;
+  p.epoch = unpackInt("trainer/epoch");
+  p.step = unpackInt("trainer/step");
+  p.lr = unpackDouble("trainer/lr");
+  p.best = unpackDouble("trainer/best");
+  p.waitStop = unpackInt("trainer/wait_stop");
+  p.waitLr = unpackInt("trainer/wait_lr");
+  p.bestLr = unpackDouble("trainer/best_lr");
+  if (norm.active())
+    norm.restore(arrays, path);
+  return p;
+}
+
+int64_t paramCount(const ModelDescriptor &desc) {
+  int64_t n = 0;
+  for (const auto &p : desc.params)
+    n += numElements(p.dims);
+  return n;
+}
+
+} // namespace aec::rt

@@ -1,0 +1,85 @@
+/// Compiled vs interpreter for every registered op, driven by each OpDef's example, and
+/// the check that every op has a lowering.
+#include "ir/OpRegistry.h"
+#include "lowering_helpers.h"
+
+#include <algorithm>
+
+using namespace aec;
+using namespace aec::testing;
+
+namespace {
+
+/// One node of `op` on inputs shaped by its example; the result is output "y".
+Graph exampleGraph(const OpDef &op, DType dtype) {
+  std::vector<Shape> shapes;
+  Attrs attrs;
+  Shape result;
+  op.example(shapes, attrs, result);
+  Graph g;
+  g.name = "example_" + op.name;
+  Builder b(g);
+  std::vector<ValueId> operands;
+  for (size_t i = 0; i < shapes.size(); ++i)
+    operands.push_back(b.input("x" + std::to_string(i), role::Data, {dtype, shapes[i]}));
+  Node node{op.name, operands, attrs, TensorType{dtype, result}, {}};
+  g.addOutput("y", g.add(node));
+  return g;
+}
+
+TensorMap randomInputs(const Graph &g, double lo, double hi, std::mt19937 &rng) {
+  TensorMap inputs;
+  for (ValueId id : g.inputs())
+    inputs[g.node(id).attrs.getString("name")] = randomTensor(g.type(id), lo, hi, rng);
+  return inputs;
+}
+
+bool skipped(const OpDef &op) { return op.name == "input" || op.name == "constant"; }
+
+} // namespace
+
+TEST_CASE("every registered op has a lowering", "[lowering]") {
+  std::vector<std::string> lowered = loweredOpNames();
+  for (const OpDef *op : allOps()) {
+    INFO("op " << op->name);
+    CHECK(std::find(lowered.begin(), lowered.end(), op->name) != lowered.end());
+  }
+}
+
+TEST_CASE("every op compiles and matches the interpreter", "[lowering]") {
+  // All examples in one module: one compile, one dlopen.
+  Module module;
+  std::vector<const OpDef *> ops;
+  for (const OpDef *op : allOps())
+    if (!skipped(*op)) {
+      ops.push_back(op);
+      module.graphs.push_back(exampleGraph(*op, DType::F32));
+      module.graphs.push_back(exampleGraph(*op, DType::F64));
+      module.graphs.back().name += "_f64";
+    }
+  std::unique_ptr<LoadedModule> loaded = compileAndLoad(module);
+  std::mt19937 rng(42);
+  for (size_t i = 0; i < ops.size(); ++i) {
+    for (int f64 = 0; f64 < 2; ++f64) {
+      const Graph &g = module.graphs[2 * i + f64];
+      INFO("op " << ops[i]->name << (f64 ? " f64" : " f32"));
+      TensorMap inputs = randomInputs(g, ops[i]->exampleMin, ops[i]->exampleMax, rng);
+      if (f64)
+        checkAgainstInterpreter(*loaded, g, inputs, 1e-12, 1e-14);
+      else
+        checkAgainstInterpreter(*loaded, g, inputs, 1e-5, 1e-6);
+    }
+  }
+}
+
+TEST_CASE("an op without a lowering is a clear error", "[lowering]") {
+  Graph g;
+  g.name = "bad";
+  Builder b(g);
+  ValueId x = b.input("x", role::Data, {DType::F32, {2}});
+  Node node{"no_such_op", {x}, {}, TensorType{DType::F32, {2}}, {}};
+  g.addOutput("y", g.addUnchecked(node));
+  Module m;
+  m.graphs.push_back(g);
+  CHECK_THROWS_WITH(emitMLIRText(m), Catch::Contains("'no_such_op' has no MLIR lowering"));
+}

@@ -1,0 +1,63 @@
+#pragma once
+/// Helpers shared by the runtime unit tests: a scratch directory per test and small checks.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+
+namespace aec::rt::test {
+
+/// A fresh directory removed at scope exit; `path(name)` gives a file inside it.
+struct ScratchDir {
+  std::filesystem::path dir;
+  explicit ScratchDir(const std::string &tag) {
+    dir = std::filesystem::temp_directory_path() / ("aec_rt_" + tag + "_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  std::string path(const std::string &name) const { return (dir / name).string(); }
+  /// Every entry name in the directory (to check that no temporary files are left).
+  std::vector<std::string> entries() const {
+    std::vector<std::string> out;
+    for (const auto &e : std::filesystem::directory_iterator(dir))
+      out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  void write(const std::string &name, const std::string &text) const {
+    std::ofstream(path(name), std::ios::binary) << text;
+  }
+};
+
+/// True when no entry of `dir` contains ".tmp.".
+inline bool noTempFiles(const ScratchDir &dir) {
+  for (const auto &e : dir.entries())
+    if (e.find(".tmp.") != std::string::npos)
+      return false;
+  return true;
+}
+
+/// Whether /usr/bin/python3 with numpy is available for cross-checks.
+inline bool haveNumpy() {
+  static const bool ok = std::system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") == 0;
+  return ok;
+}
+
+/// Message of the exception `fn` throws ("" when none).
+template <typename F> std::string errorOf(F &&fn) {
+  try {
+    fn();
+  } catch (const std::exception &e) {
+    return e.what();
+  }
+  return "";
+}
+
+} // namespace aec::rt::test

@@ -1,0 +1,115 @@
+#include "runtime_test_util.h"
+
+#include <aec/AtomicFile.h>
+#include <aec/Npy.h>
+#include <aec/Random.h>
+#include <aec/Weights.h>
+
+#include <cmath>
+
+using namespace aec::rt;
+using aec::rt::test::ScratchDir;
+
+namespace {
+ModelDescriptor desc() {
+  ModelDescriptor d;
+  d.name = "m";
+  d.batch = 4;
+  d.params = {{"encoder.0/kernel", {20, 30}, "glorot_uniform:20:30"},
+              {"encoder.0/bias", {30}, "zeros"},
+              {"ln/gamma", {30}, "ones"}};
+  d.states = {{"adam.m/encoder.0/kernel", "state", {20, 30}}};
+  return d;
+}
+} // namespace
+
+TEST_CASE("runtime: parameter init", "[runtime][weights]") {
+  ModelState s = initModelState(desc(), 3);
+  REQUIRE(s.params.size() == 3);
+  const float limit = static_cast<float>(std::sqrt(6.0 / 50));
+  float lo = 1, hi = -1;
+  for (float v : s.params[0].data) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  CHECK(lo >= -limit);
+  CHECK(hi <= limit);
+  CHECK(hi - lo > 1.8f * limit); // fills the whole interval
+  CHECK(s.params[1].data == std::vector<float>(30, 0.0f));
+  CHECK(s.params[2].data == std::vector<float>(30, 1.0f));
+  CHECK(s.states[0].data == std::vector<float>(600, 0.0f));
+  CHECK(initModelState(desc(), 3).params[0].data == s.params[0].data);
+  CHECK(initModelState(desc(), 4).params[0].data != s.params[0].data);
+  Array a({2});
+  Rng rng(0);
+  CHECK_THROWS_WITH(initArray(a, "he_normal", rng), Catch::Contains("unknown init 'he_normal'"));
+  CHECK_THROWS_WITH(initArray(a, "glorot_uniform:x", rng), Catch::Contains("bad init"));
+}
+
+TEST_CASE("runtime: weights save and load", "[runtime][weights]") {
+  ScratchDir dir("weights");
+  ModelDescriptor d = desc();
+  ModelState s = initModelState(d, 1);
+  Normalizer norm("standard");
+  Array x({3, 2}, std::vector<float>{1, 2, 3, 4, 5, 6});
+  norm.fit(x, 3);
+  saveWeights(dir.path("w.npz"), d, s, norm);
+  CHECK(listNpz(dir.path("w.npz")) == std::vector<std::string>{"encoder.0/kernel", "encoder.0/bias", "ln/gamma",
+                                                               "normalization/mean", "normalization/std"});
+  ModelState t = initModelState(d, 2);
+  auto arrays = loadParams(d, t, dir.path("w.npz"));
+  CHECK(t.params[0].data == s.params[0].data);
+  CHECK(arrays.count("normalization/mean"));
+  CHECK(aec::rt::test::noTempFiles(dir));
+}
+
+TEST_CASE("runtime: weights load errors", "[runtime][weights]") {
+  ScratchDir dir("wbad");
+  ModelDescriptor d = desc();
+  ModelState s = initModelState(d, 1);
+  CHECK_THROWS_WITH(loadParams(d, s, dir.path("none.npz")), Catch::Contains("'") && Catch::Contains("does not exist"));
+  dir.write("junk.npz", "garbage");
+  CHECK_THROWS_WITH(loadParams(d, s, dir.path("junk.npz")), Catch::Contains("junk.npz") && Catch::Contains("corrupt"));
+  writeNpz(dir.path("other.npz"), {{"dense/kernel", Array({2, 2})}});
+  CHECK_THROWS_WITH(loadParams(d, s, dir.path("other.npz")),
+                    Catch::Contains("has no array 'encoder.0/kernel'") && Catch::Contains("another model") &&
+                        Catch::Contains("it has: dense/kernel"));
+  saveWeights(dir.path("w.npz"), d, s, Normalizer());
+  ModelDescriptor wrong = d;
+  wrong.params[0].dims = {30, 20};
+  CHECK_THROWS_WITH(loadParams(wrong, s, dir.path("w.npz")),
+                    Catch::Contains("[20, 30]") && Catch::Contains("[30, 20]") && Catch::Contains("encoder.0/kernel"));
+  std::string bytes = aec::rt::readFile(dir.path("w.npz"));
+  dir.write("cut.npz", bytes.substr(0, bytes.size() - 100));
+  CHECK_THROWS_WITH(loadParams(d, s, dir.path("cut.npz")), Catch::Contains("cut.npz"));
+}
+
+TEST_CASE("runtime: checkpoints restore params, states and progress exactly", "[runtime][weights]") {
+  ScratchDir dir("ckpt");
+  ModelDescriptor d = desc();
+  ModelState s = initModelState(d, 1);
+  s.states[0].data[7] = 0.25f;
+  TrainProgress p;
+  p.epoch = 12;
+  p.step = (int64_t(1) << 40) + 3; // beyond float32's exact integers
+  p.lr = 1e-3 / 3;
+  p.best = 0.1234567890123;
+  p.waitStop = 2;
+  Normalizer norm("max");
+  Array x({2, 1}, std::vector<float>{-4, 2});
+  norm.fit(x, 2);
+  saveCheckpoint(dir.path("c.npz"), d, s, norm, p);
+  ModelState t = initModelState(d, 9);
+  Normalizer n2("max");
+  TrainProgress q = loadCheckpoint(dir.path("c.npz"), d, t, n2);
+  CHECK(q.epoch == 12);
+  CHECK(q.step == p.step);
+  CHECK(q.lr == p.lr);
+  CHECK(q.best == p.best);
+  CHECK(q.waitStop == 2);
+  CHECK(t.states[0].data[7] == 0.25f);
+  CHECK(t.params[0].data == s.params[0].data);
+  CHECK(n2.entries()[0].second.data == std::vector<float>{4.0f});
+  saveWeights(dir.path("plain.npz"), d, s, norm);
+  CHECK_THROWS_WITH(loadCheckpoint(dir.path("plain.npz"), d, t, n2), Catch::Contains("not a checkpoint"));
+}

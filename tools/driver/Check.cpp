@@ -1,0 +1,68 @@
+/// `aec check`: validates a model file and prints a Keras-like summary.
+#include "tools/driver/Driver.h"
+
+#include "frontend/Expand.h"
+#include "passes/Passes.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+namespace aec::driver {
+
+namespace {
+
+/// 12345678 -> "12,345,678".
+std::string grouped(int64_t v) {
+  std::string digits = std::to_string(v < 0 ? -v : v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      out += ',';
+    out += digits[i];
+  }
+  return (v < 0 ? "-" : "") + out;
+}
+
+} // namespace
+
+int runCheck(const std::string &model) {
+  ModelSpec spec = loadSpec(model, 0);
+  checkSupported(spec);
+  checkData(spec);
+  // Building the functions surfaces what parsing cannot see (layers not expanded yet,
+  // unsupported loss terms), so a model that checks also compiles up to lowering.
+  (void)buildTrainingModule(spec, spec.batch);
+  std::vector<LayerSummary> rows = summarize(spec);
+
+  size_t nameW = 5, kindW = 4;
+  for (const LayerSummary &r : rows) {
+    nameW = std::max(nameW, r.name.size());
+    kindW = std::max(kindW, r.kind.size());
+  }
+  std::string rule(nameW + kindW + 52, '-');
+  std::cout << "model " << spec.name << ": input " << shapeStr(spec.inputShape) << ", code "
+            << shapeStr(spec.encoder.back().outputShape) << ", batch " << spec.batch << "\n"
+            << rule << "\n"
+            << fmt::format("{:<{}}  {:<{}}  {:<16}  {:>12}  {:>14}\n", "layer", nameW, "kind",
+                           kindW, "output shape", "params", "FLOPs/sample")
+            << rule << "\n";
+  int64_t params = 0, flops = 0;
+  for (const LayerSummary &r : rows) {
+    std::cout << fmt::format("{:<{}}  {:<{}}  {:<16}  {:>12}  {:>14}\n", r.name, nameW, r.kind,
+                             kindW, shapeStr(r.outputShape), grouped(r.params),
+                             grouped(r.flops));
+    params += r.params;
+    flops += r.flops;
+  }
+  std::cout << rule << "\n"
+            << "total params: " << grouped(params) << " (" << grouped(params * 4)
+            << " bytes as f32)\n"
+            << "forward FLOPs per sample: " << grouped(flops) << "\n"
+            << "FLOPs per training step: " << grouped(3 * flops * spec.batch)
+            << " (forward + backward ~ 3 x forward, x batch " << spec.batch << ")\n"
+            << "loss " << spec.loss.reconstruction << ", optimizer " << spec.optimizer.kind
+            << " (lr " << spec.optimizer.lr << ")\n";
+  return 0;
+}
+
+} // namespace aec::driver

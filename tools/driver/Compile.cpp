@@ -1,0 +1,139 @@
+/// `aec compile` and the checks it shares with `aec check` and `aec run`.
+#include "tools/driver/Driver.h"
+
+#include "passes/Describe.h"
+#include "passes/Passes.h"
+#include "passes/lowering/Lowering.h"
+
+#include <aec/Generators.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace aec::driver {
+
+namespace {
+
+void writeFile(const fs::path &path, const std::string &text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out)
+    throw std::runtime_error("cannot write '" + path.string() + "'");
+}
+
+/// A fresh private directory for the object file.
+fs::path makeTempDir() {
+  std::string pattern = (fs::temp_directory_path() / "aec-XXXXXX").string();
+  if (!mkdtemp(pattern.data()))
+    throw std::runtime_error("cannot create a temporary directory in " +
+                             fs::temp_directory_path().string());
+  return pattern;
+}
+
+/// Removes a directory when the compile ends, also on errors.
+struct TempDir {
+  fs::path path = makeTempDir();
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+const std::vector<std::string> &generatorSettingKeys() {
+  static const std::vector<std::string> keys = {"data.synthetic", "data.n", "data.seed",
+                                                "data.normalize", "data.transform"};
+  return keys;
+}
+
+} // namespace
+
+ModelSpec loadSpec(const std::string &model, int64_t batch) {
+  ModelSpec spec = loadModelSpec(model);
+  if (batch > 0) {
+    spec.batch = batch;
+    spec.settings["train.batch"] = std::to_string(batch);
+  }
+  return spec;
+}
+
+void checkData(const ModelSpec &spec) {
+  checkDataFiles(spec);
+  auto synth = spec.settings.find("data.synthetic");
+  if (synth == spec.settings.end())
+    return;
+  std::map<std::string, std::string> params;
+  for (const auto &[key, value] : spec.settings) {
+    if (key.rfind("data.", 0) != 0)
+      continue;
+    if (std::find(generatorSettingKeys().begin(), generatorSettingKeys().end(), key) ==
+        generatorSettingKeys().end())
+      params[key.substr(5)] = value;
+  }
+  // One sample is enough for the generator to check its name and parameters.
+  try {
+    (void)rt::generate(synth->second, params, 1, 0);
+  } catch (const std::exception &e) {
+    std::string msg = e.what();
+    SourceLoc loc = spec.settingLocs.at("data.synthetic");
+    // Point at the offending parameter when the generator names it.
+    for (const auto &[name, value] : params)
+      if (msg.find("'" + name + "'") != std::string::npos &&
+          spec.settingLocs.count("data." + name))
+        loc = spec.settingLocs.at("data." + name);
+    fail(loc, msg);
+  }
+}
+
+void checkSupported(const ModelSpec &spec) {
+  // Parsed and checked, but nothing implements them yet: say so instead of ignoring them.
+  for (const auto &[key, loc] : spec.settingLocs)
+    if (key.rfind("train.corrupt.", 0) == 0)
+      fail(loc, "input corruption (train 'corrupt') is not supported yet");
+}
+
+void compileSpec(const ModelSpec &spec, const std::string &output, const std::string &dumpDir) {
+  if (!dumpDir.empty()) {
+    fs::create_directories(dumpDir);
+    writeFile(fs::path(dumpDir) / "spec.txt", printModelSpec(spec));
+  }
+  Module module = buildTrainingModule(spec, spec.batch);
+  if (!dumpDir.empty())
+    writeFile(fs::path(dumpDir) / "train.ir", printModule(module, true));
+  defaultPipeline().run(module);
+  if (!dumpDir.empty())
+    writeFile(fs::path(dumpDir) / "opt.ir", printModule(module, true));
+
+  ForwardInfo forward;
+  (void)buildForward(spec, spec.batch, ForwardPart::Full, &forward);
+  rt::ModelDescriptor desc = describeModel(spec, module, forward);
+  std::string descriptor = desc.serialize();
+  if (!dumpDir.empty()) {
+    writeFile(fs::path(dumpDir) / "descriptor.txt", descriptor);
+    writeFile(fs::path(dumpDir) / "model.mlir", emitMLIRText(module));
+    writeFile(fs::path(dumpDir) / "model.ll", emitLLVMText(module, descriptor));
+  }
+  TempDir tmp;
+  fs::path object = tmp.path / (spec.name + ".o");
+  emitObjectFile(module, descriptor, object.string());
+  linkTrainer(object.string(), output);
+}
+
+int runCompile(const CompileOptions &opts) {
+  if (opts.target == "cuda")
+    throw std::runtime_error("the cuda target is not available yet (use --target cpu)");
+  if (opts.target != "cpu")
+    throw std::runtime_error("unknown target '" + opts.target + "' (targets: cpu, cuda)");
+  ModelSpec spec = loadSpec(opts.model, opts.batch);
+  checkSupported(spec);
+  checkData(spec);
+  std::string output = opts.output.empty() ? spec.name : opts.output;
+  compileSpec(spec, output, opts.dumpDir);
+  std::cerr << "aec: wrote " << output << "\n";
+  return 0;
+}
+
+} // namespace aec::driver

@@ -1,0 +1,52 @@
+#pragma once
+/// The `aec` commands. Each returns the process exit status; errors are thrown
+/// (CompileError or std::exception) and reported by main.
+#include "frontend/ModelSpec.h"
+
+#include <string>
+#include <vector>
+
+namespace aec::driver {
+
+struct CompileOptions {
+  std::string model;
+  std::string output; ///< empty: the model's name in the current directory
+  std::string target = "cpu";
+  int64_t batch = 0; ///< 0: the model's train.batch
+  std::string dumpDir;
+};
+
+struct DumpOptions {
+  std::string model;
+  std::string stage; ///< spec|graph|train|opt|mlir|llvm|asm; empty with printAfter = opt
+  std::string printAfter; ///< pass name or "all"
+  bool locs = false;
+  int64_t batch = 0;
+};
+
+struct DataOptions {
+  std::string generator;
+  int64_t n = 1000;
+  uint64_t seed = 1;
+  std::vector<std::string> params; ///< "k=v"
+  std::string output;
+};
+
+int runCompile(const CompileOptions &opts);
+int runDump(const DumpOptions &opts);
+int runCheck(const std::string &model);
+/// Compiles into the cache unless cached, then execs the trainer: `train` + `trainerArgs`.
+int runRun(const std::string &model, const std::vector<std::string> &trainerArgs);
+int runData(const DataOptions &opts);
+
+/// Loads the spec and applies a batch override (> 0).
+ModelSpec loadSpec(const std::string &model, int64_t batch);
+/// Checks what `compile`/`check` need beyond the spec: readable data files and, for
+/// synthetic data, that the runtime's generator accepts the parameters.
+void checkData(const ModelSpec &spec);
+/// Rejects settings that parse but are not implemented yet (train 'corrupt').
+void checkSupported(const ModelSpec &spec);
+/// Compiles `spec` into the trainer `output`; writes stage dumps to `dumpDir` when set.
+void compileSpec(const ModelSpec &spec, const std::string &output, const std::string &dumpDir);
+
+} // namespace aec::driver
