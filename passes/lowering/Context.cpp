@@ -1,5 +1,6 @@
-/// The MLIR context of the lowering: every upstream dialect and interface (as mlir-opt
-/// has, so the pipeline behaves as it does there) plus the LLVM IR translations.
+/// The MLIR context of the lowering: every upstream dialect and interface (as
+/// mlir-opt has, so the pipeline behaves as it does there) plus the LLVM IR
+/// translations.
 #include "passes/lowering/MLIRLowering.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -16,8 +17,8 @@ std::unique_ptr<mlir::MLIRContext> makeContext() {
   mlir::registerAllExtensions(registry);
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
-  auto ctx = std::make_unique<mlir::MLIRContext>(registry,
-                                                 mlir::MLIRContext::Threading::DISABLED);
+  auto ctx = std::make_unique<mlir::MLIRContext>(
+      registry, mlir::MLIRContext::Threading::DISABLED);
   ctx->loadAllAvailableDialects();
   return ctx;
 }

@@ -1,5 +1,5 @@
-/// MLIR (LLVM dialect) -> LLVM IR -> host object or assembly: the entry wrappers, the
-/// descriptor global, host CPU targeting and O3.
+/// MLIR (LLVM dialect) -> LLVM IR -> host object or assembly: the entry
+/// wrappers, the descriptor global, host CPU targeting and O3.
 #include "passes/lowering/Lowering.h"
 #include "passes/lowering/MLIRLowering.h"
 
@@ -19,7 +19,6 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 
-#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 
@@ -31,12 +30,13 @@ namespace {
 std::string hostFeatures() {
   std::string features;
   for (const auto &f : llvm::sys::getHostCPUFeatures())
-    features += (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") +
-                f.first().str();
+    features += (features.empty() ? "" : ",") +
+                std::string(f.second ? "+" : "-") + f.first().str();
   return features;
 }
 
-/// Host CPU target machine; PIC because trainers are linked as PIE (and loaded as .so).
+/// Host CPU target machine; PIC because trainers are linked as PIE (and loaded
+/// as .so).
 std::unique_ptr<llvm::TargetMachine> hostTargetMachine() {
   static std::once_flag init;
   std::call_once(init, [] {
@@ -46,40 +46,46 @@ std::unique_ptr<llvm::TargetMachine> hostTargetMachine() {
   });
   std::string triple = llvm::sys::getProcessTriple();
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     throw std::runtime_error("no LLVM target for " + triple + ": " + error);
   llvm::TargetOptions options;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, llvm::sys::getHostCPUName(), hostFeatures(), options, llvm::Reloc::PIC_,
-      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+      triple, llvm::sys::getHostCPUName(), hostFeatures(), options,
+      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   if (!tm)
-    throw std::runtime_error("cannot create an LLVM target machine for " + triple);
+    throw std::runtime_error("cannot create an LLVM target machine for " +
+                             triple);
   return tm;
 }
 
-/// `void aec_fn_<name>(void **buffers)`: loads one pointer per argument and calls the
-/// bare-pointer function, which becomes internal so that only the ABI symbols export.
+/// `void aec_fn_<name>(void **buffers)`: loads one pointer per argument and
+/// calls the bare-pointer function, which becomes internal so that only the ABI
+/// symbols export.
 void addEntryWrapper(llvm::Module &mod, const Graph &graph) {
   llvm::Function *inner = mod.getFunction(graph.name);
   if (!inner)
-    throw std::runtime_error("internal error: no LLVM function for graph " + graph.name);
+    throw std::runtime_error("internal error: no LLVM function for graph " +
+                             graph.name);
   size_t expected = graph.inputs().size() + graph.outputs.size();
   if (inner->arg_size() != expected)
-    throw std::runtime_error("internal error: function " + graph.name + " takes " +
-                             std::to_string(inner->arg_size()) + " buffers, expected " +
-                             std::to_string(expected));
+    throw std::runtime_error("internal error: function " + graph.name +
+                             " takes " + std::to_string(inner->arg_size()) +
+                             " buffers, expected " + std::to_string(expected));
   inner->setLinkage(llvm::GlobalValue::InternalLinkage);
 
   llvm::LLVMContext &ctx = mod.getContext();
   llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
-  auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false);
-  auto *wrapper = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
-                                         "aec_fn_" + graph.name, mod);
+  auto *type =
+      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false);
+  auto *wrapper = llvm::Function::Create(
+      type, llvm::GlobalValue::ExternalLinkage, "aec_fn_" + graph.name, mod);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", wrapper));
   std::vector<llvm::Value *> args;
   for (size_t i = 0; i < expected; ++i) {
-    llvm::Value *slot = b.CreateConstInBoundsGEP1_64(ptr, wrapper->getArg(0), i);
+    llvm::Value *slot =
+        b.CreateConstInBoundsGEP1_64(ptr, wrapper->getArg(0), i);
     args.push_back(b.CreateLoad(ptr, slot));
   }
   b.CreateCall(inner, args);
@@ -87,9 +93,11 @@ void addEntryWrapper(llvm::Module &mod, const Graph &graph) {
 }
 
 void addDescriptor(llvm::Module &mod, const std::string &descriptor) {
-  llvm::Constant *init = llvm::ConstantDataArray::getString(mod.getContext(), descriptor, true);
+  llvm::Constant *init =
+      llvm::ConstantDataArray::getString(mod.getContext(), descriptor, true);
   new llvm::GlobalVariable(mod, init->getType(), /*isConstant=*/true,
-                           llvm::GlobalValue::ExternalLinkage, init, "aec_model_descriptor");
+                           llvm::GlobalValue::ExternalLinkage, init,
+                           "aec_model_descriptor");
 }
 
 void runO3(llvm::Module &mod, llvm::TargetMachine &tm) {
@@ -101,8 +109,10 @@ void runO3(llvm::Module &mod, llvm::TargetMachine &tm) {
   // Off by default in PassBuilder (clang turns them on per -O level).
   tuning.LoopVectorization = true;
   tuning.SLPVectorization = true;
-  if (std::getenv("AEC_LLVM_NO_UNROLL"))
-    tuning.LoopUnrolling = false;
+  // Full unrolling of the many short static loops of a training step multiplied
+  // machine code (and codegen time, 1.8x on ring.yaml) for no measured speedup:
+  // matmul tiles are already unrolled by the vector lowering.
+  tuning.LoopUnrolling = false;
   llvm::PassBuilder pb(&tm, tuning);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
@@ -112,22 +122,26 @@ void runO3(llvm::Module &mod, llvm::TargetMachine &tm) {
   pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(mod, mam);
 }
 
-std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx, const Module &module,
+std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
+                                             const Module &module,
                                              const std::string &descriptor,
                                              llvm::TargetMachine &tm) {
   auto ctx = makeContext();
   mlir::OwningOpRef<mlir::ModuleOp> m = lowerModule(*ctx, module);
   runCPUPipeline(*m);
-  std::unique_ptr<llvm::Module> mod = mlir::translateModuleToLLVMIR(*m, llvmCtx, "aec");
+  std::unique_ptr<llvm::Module> mod =
+      mlir::translateModuleToLLVMIR(*m, llvmCtx, "aec");
   if (!mod)
-    throw std::runtime_error("internal error: MLIR to LLVM IR translation failed");
+    throw std::runtime_error(
+        "internal error: MLIR to LLVM IR translation failed");
   for (const Graph &graph : module.graphs)
     addEntryWrapper(*mod, graph);
   addDescriptor(*mod, descriptor);
 
   mod->setTargetTriple(tm.getTargetTriple().str());
   mod->setDataLayout(tm.createDataLayout());
-  std::string cpu = tm.getTargetCPU().str(), features = tm.getTargetFeatureString().str();
+  std::string cpu = tm.getTargetCPU().str(),
+              features = tm.getTargetFeatureString().str();
   for (llvm::Function &f : *mod) {
     if (f.isDeclaration())
       continue;
@@ -157,7 +171,8 @@ std::string emitMachineCode(const Module &module, const std::string &descriptor,
 }
 } // namespace
 
-std::unique_ptr<llvm::Module> buildLLVMModule(llvm::LLVMContext &llvmCtx, const Module &module,
+std::unique_ptr<llvm::Module> buildLLVMModule(llvm::LLVMContext &llvmCtx,
+                                              const Module &module,
                                               const std::string &descriptor) {
   auto tm = hostTargetMachine();
   return buildForTarget(llvmCtx, module, descriptor, *tm);
@@ -176,14 +191,16 @@ std::string emitLLVMText(const Module &module, const std::string &descriptor) {
   return text;
 }
 
-std::string emitAssemblyText(const Module &module, const std::string &descriptor) {
-  return lowering::emitMachineCode(module, descriptor, llvm::CodeGenFileType::AssemblyFile);
+std::string emitAssemblyText(const Module &module,
+                             const std::string &descriptor) {
+  return lowering::emitMachineCode(module, descriptor,
+                                   llvm::CodeGenFileType::AssemblyFile);
 }
 
 void emitObjectFile(const Module &module, const std::string &descriptor,
                     const std::string &path) {
-  std::string object =
-      lowering::emitMachineCode(module, descriptor, llvm::CodeGenFileType::ObjectFile);
+  std::string object = lowering::emitMachineCode(
+      module, descriptor, llvm::CodeGenFileType::ObjectFile);
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
   if (ec)
@@ -191,7 +208,8 @@ void emitObjectFile(const Module &module, const std::string &descriptor,
   os << object;
   os.close();
   if (os.has_error())
-    throw std::runtime_error("cannot write " + path + ": " + os.error().message());
+    throw std::runtime_error("cannot write " + path + ": " +
+                             os.error().message());
 }
 
 } // namespace aec

@@ -1,5 +1,6 @@
-/// Linking a model object with libaecrt into a trainer executable, through the system C++
-/// driver (it knows the C++ runtime, libm and the PIE defaults). No MLIR here.
+/// Linking a model object with libaecrt into a trainer executable, through the
+/// system C++ driver (it knows the C++ runtime, libm and the PIE defaults). No
+/// MLIR here.
 #include "passes/lowering/Internal.h"
 #include "passes/lowering/Lowering.h"
 
@@ -43,13 +44,15 @@ std::string joinCommand(const std::vector<std::string> &argv) {
 }
 
 /// libaecrt.a: first beside an installed `aec` (<prefix>/bin/aec ->
-/// <prefix>/lib/aec/libaecrt.a), then in the build tree the compiler was built in.
+/// <prefix>/lib/aec/libaecrt.a), then in the build tree the compiler was built
+/// in.
 std::string findRuntime() {
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   std::vector<fs::path> candidates;
   if (!ec)
-    candidates.push_back(exe.parent_path() / ".." / "lib" / "aec" / "libaecrt.a");
+    candidates.push_back(exe.parent_path() / ".." / "lib" / "aec" /
+                         "libaecrt.a");
 #ifdef AEC_BUILD_RUNTIME_DIR
   candidates.push_back(fs::path(AEC_BUILD_RUNTIME_DIR) / "libaecrt.a");
 #endif
@@ -59,7 +62,8 @@ std::string findRuntime() {
       return fs::weakly_canonical(p, ec).string();
     tried += " " + p.string();
   }
-  throw std::runtime_error("cannot find the aec runtime libaecrt.a (looked at" + tried + ")");
+  throw std::runtime_error("cannot find the aec runtime libaecrt.a (looked at" +
+                           tried + ")");
 }
 
 std::vector<std::string> trainerLibs() {
@@ -80,7 +84,8 @@ std::string findCxxDriver() {
   for (const char *name : {"c++", "g++"})
     if (std::string p = searchPath(name); !p.empty())
       return p;
-  throw std::runtime_error("aec compile needs a linker: install g++ (Debian package g++)");
+  throw std::runtime_error(
+      "aec compile needs a linker: install g++ (Debian package g++)");
 }
 
 void runCommand(const std::vector<std::string> &argv) {
@@ -98,16 +103,19 @@ void runCommand(const std::vector<std::string> &argv) {
     args.push_back(const_cast<char *>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid;
-  int rc = ::posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), environ);
+  int rc = ::posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(),
+                         environ);
   posix_spawn_file_actions_destroy(&actions);
   ::close(pipeFds[1]);
   if (rc != 0) {
     ::close(pipeFds[0]);
-    throw std::runtime_error("cannot run " + argv[0] + ": " + std::strerror(rc));
+    throw std::runtime_error("cannot run " + argv[0] + ": " +
+                             std::strerror(rc));
   }
   std::string output;
   char buf[4096];
-  for (ssize_t n; (n = ::read(pipeFds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR);)
+  for (ssize_t n; (n = ::read(pipeFds[0], buf, sizeof buf)) > 0 ||
+                  (n < 0 && errno == EINTR);)
     if (n > 0)
       output.append(buf, static_cast<size_t>(n));
   ::close(pipeFds[0]);
@@ -115,7 +123,8 @@ void runCommand(const std::vector<std::string> &argv) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw std::runtime_error("command failed: " + joinCommand(argv) + "\n" + output);
+    throw std::runtime_error("command failed: " + joinCommand(argv) + "\n" +
+                             output);
 }
 
 } // namespace aec::lowering
@@ -127,7 +136,8 @@ void linkTrainer(const std::string &objectPath, const std::string &outPath) {
                                    lowering::findRuntime()};
   for (const std::string &lib : lowering::trainerLibs())
     argv.push_back(lib);
-  // A temporary name, then rename: an interrupted link never leaves a broken trainer.
+  // A temporary name, then rename: an interrupted link never leaves a broken
+  // trainer.
   std::string tmp = outPath + ".tmp." + std::to_string(::getpid());
   argv.insert(argv.end(), {"-o", tmp});
   try {

@@ -1,5 +1,5 @@
-/// compileAndLoad: a module compiled to a shared object and dlopened into this process,
-/// for tests and benchmarks. No MLIR here.
+/// compileAndLoad: a module compiled to a shared object and dlopened into this
+/// process, for tests and benchmarks. No MLIR here.
 #include "passes/lowering/Internal.h"
 #include "passes/lowering/Lowering.h"
 
@@ -19,7 +19,8 @@ public:
   explicit DlModule(void *handle) : Handle(handle) {}
   ~DlModule() override { ::dlclose(Handle); }
   AecEntryFn entry(const std::string &function) const override {
-    return reinterpret_cast<AecEntryFn>(::dlsym(Handle, ("aec_fn_" + function).c_str()));
+    return reinterpret_cast<AecEntryFn>(
+        ::dlsym(Handle, ("aec_fn_" + function).c_str()));
   }
 
 private:
@@ -29,9 +30,11 @@ private:
 /// A fresh private directory under $TMPDIR (or /tmp).
 fs::path makeTempDir() {
   const char *tmp = std::getenv("TMPDIR");
-  std::string pattern = (fs::path(tmp && *tmp ? tmp : "/tmp") / "aec-load-XXXXXX").string();
+  std::string pattern =
+      (fs::path(tmp && *tmp ? tmp : "/tmp") / "aec-load-XXXXXX").string();
   if (!::mkdtemp(pattern.data()))
-    throw std::runtime_error("cannot create a temporary directory at " + pattern);
+    throw std::runtime_error("cannot create a temporary directory at " +
+                             pattern);
   return pattern;
 }
 } // namespace
@@ -43,8 +46,8 @@ std::unique_ptr<LoadedModule> compileAndLoad(const Module &module) {
   std::string error;
   try {
     emitObjectFile(module, "", object.string());
-    lowering::runCommand(
-        {lowering::findCxxDriver(), "-shared", object.string(), "-lm", "-o", library.string()});
+    lowering::runCommand({lowering::findCxxDriver(), "-shared", object.string(),
+                          "-lm", "-o", library.string()});
     handle = ::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle)
       error = std::string("dlopen failed: ") + ::dlerror();

@@ -1,5 +1,6 @@
-/// Graph -> func.func on tensors. Inputs become arguments in graph.inputs() order, outputs
-/// results in graph.outputs order; each other node goes through its op's emitter.
+/// Graph -> func.func on tensors. Inputs become arguments in graph.inputs()
+/// order, outputs results in graph.outputs order; each other node goes through
+/// its op's emitter.
 #include "passes/lowering/Lowering.h"
 #include "passes/lowering/MLIRLowering.h"
 
@@ -17,7 +18,8 @@ namespace aec::lowering {
 using namespace mlir;
 
 RankedTensorType toTensorType(MLIRContext &ctx, const TensorType &type) {
-  Type elem = type.dtype == DType::F32 ? Type(Float32Type::get(&ctx)) : Float64Type::get(&ctx);
+  Type elem = type.dtype == DType::F32 ? Type(Float32Type::get(&ctx))
+                                       : Float64Type::get(&ctx);
   return RankedTensorType::get(type.shape, elem);
 }
 
@@ -26,17 +28,21 @@ namespace {
 Location toLocation(MLIRContext &ctx, const SourceLoc &loc) {
   if (!loc.valid())
     return UnknownLoc::get(&ctx);
-  return FileLineColLoc::get(&ctx, loc.file.empty() ? "<model>" : loc.file, loc.line, loc.col);
+  return FileLineColLoc::get(&ctx, loc.file.empty() ? "<model>" : loc.file,
+                             loc.line, loc.col);
 }
 
-/// A copy of `v` into a fresh tensor. Results must be distinct values not defined as
-/// function arguments: buffer-results-to-out-params{hoist-static-allocs} writes each
-/// result straight into its out-param, which needs one allocation per result (MLIR 19
+/// A copy of `v` into a fresh tensor. Results must be distinct values not
+/// defined as function arguments:
+/// buffer-results-to-out-params{hoist-static-allocs} writes each result
+/// straight into its out-param, which needs one allocation per result (MLIR 19
 /// crashes on a returned block argument).
 Value freshCopy(OpBuilder &b, Location loc, Value v) {
   auto type = cast<RankedTensorType>(v.getType());
-  Value empty = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
-  return b.create<linalg::CopyOp>(loc, ValueRange{v}, ValueRange{empty}).getResult(0);
+  Value empty =
+      b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+  return b.create<linalg::CopyOp>(loc, ValueRange{v}, ValueRange{empty})
+      .getResult(0);
 }
 
 void lowerGraph(OpBuilder &b, ModuleOp module, const Graph &graph) {
@@ -64,7 +70,8 @@ void lowerGraph(OpBuilder &b, ModuleOp module, const Graph &graph) {
     const OpEmitter *emit = findOpEmitter(node.op);
     if (!emit)
       fail(node.loc, "op '" + node.op + "' has no MLIR lowering");
-    EmitContext c{b, toLocation(ctx, node.loc), node, {}, toTensorType(ctx, node.type)};
+    EmitContext c{
+        b, toLocation(ctx, node.loc), node, {}, toTensorType(ctx, node.type)};
     for (ValueId operand : node.operands)
       c.operands.push_back(values.at(operand));
     values[id] = (*emit)(c);

@@ -1,6 +1,6 @@
 #pragma once
-/// Private interface between the MLIR-including files of passes/lowering. Never include
-/// this outside passes/lowering: it pulls in MLIR and LLVM headers.
+/// Private interface between the MLIR-including files of passes/lowering. Never
+/// include this outside passes/lowering: it pulls in MLIR and LLVM headers.
 #include "ir/Graph.h"
 
 #include "mlir/IR/Builders.h"
@@ -20,8 +20,8 @@ class Module;
 
 namespace aec::lowering {
 
-/// What an op emitter sees: the builder at the insertion point, the node, its already
-/// lowered operands and the MLIR type of its result.
+/// What an op emitter sees: the builder at the insertion point, the node, its
+/// already lowered operands and the MLIR type of its result.
 struct EmitContext {
   mlir::OpBuilder &b;
   mlir::Location loc;
@@ -36,32 +36,36 @@ using OpEmitter = std::function<mlir::Value(EmitContext &ctx)>;
 /// The emitter registered for `op`, or nullptr (OpLowerings.cpp).
 const OpEmitter *findOpEmitter(const std::string &op);
 
-/// A context with every dialect, interface and translation the pipeline needs, single
-/// threaded so that compilation is deterministic and cheap on small machines (Context.cpp).
+/// A context with every dialect, interface and translation the pipeline needs,
+/// single threaded so that compilation is deterministic and cheap on small
+/// machines (Context.cpp).
 std::unique_ptr<mlir::MLIRContext> makeContext();
 
 /// The MLIR type of a graph tensor type.
-mlir::RankedTensorType toTensorType(mlir::MLIRContext &ctx, const TensorType &type);
+mlir::RankedTensorType toTensorType(mlir::MLIRContext &ctx,
+                                    const TensorType &type);
 
-/// One func.func per graph on tensors (LowerGraph.cpp). Throws CompileError at a node
-/// whose op has no lowering.
-mlir::OwningOpRef<mlir::ModuleOp> lowerModule(mlir::MLIRContext &ctx, const Module &module);
+/// One func.func per graph on tensors (LowerGraph.cpp). Throws CompileError at
+/// a node whose op has no lowering.
+mlir::OwningOpRef<mlir::ModuleOp> lowerModule(mlir::MLIRContext &ctx,
+                                              const Module &module);
 
-/// Runs the CPU pipeline: tensors -> buffers (results as out-params) -> loops -> LLVM
-/// dialect with bare-pointer memrefs (Pipeline.cpp). Throws std::runtime_error with the
-/// MLIR diagnostics on failure.
+/// Runs the CPU pipeline: tensors -> buffers (results as out-params) -> loops
+/// -> LLVM dialect with bare-pointer memrefs (Pipeline.cpp). Throws
+/// std::runtime_error with the MLIR diagnostics on failure.
 void runCPUPipeline(mlir::ModuleOp module);
 
-/// Tiles each linalg.matmul into static register tiles and vectorizes them; on tensors,
-/// before bufferization (Vectorize.cpp).
+/// Tiles each linalg.matmul into static register tiles and vectorizes them; on
+/// tensors, before bufferization (Vectorize.cpp).
 void tileAndVectorizeMatmuls(mlir::ModuleOp module);
-/// After bufferization: hoists accumulator transfers out of reduction loops and lowers
-/// vector contractions to outer products / FMAs (Vectorize.cpp).
+/// After bufferization: hoists accumulator transfers out of reduction loops and
+/// lowers vector contractions to outer products / FMAs (Vectorize.cpp).
 void lowerVectorOps(mlir::ModuleOp module);
 
-/// Translates the LLVM-dialect module, adds the `aec_fn_<name>` wrappers and the
-/// descriptor global, targets the host CPU and runs O3 (EmitLLVM.cpp).
-std::unique_ptr<llvm::Module> buildLLVMModule(llvm::LLVMContext &llvmCtx, const Module &module,
+/// Translates the LLVM-dialect module, adds the `aec_fn_<name>` wrappers and
+/// the descriptor global, targets the host CPU and runs O3 (EmitLLVM.cpp).
+std::unique_ptr<llvm::Module> buildLLVMModule(llvm::LLVMContext &llvmCtx,
+                                              const Module &module,
                                               const std::string &descriptor);
 
 } // namespace aec::lowering

@@ -1,6 +1,6 @@
-/// Per-op MLIR emitters: one short function per graph op, registered by op name. Every
-/// emitter produces tensors (linalg on tensors, tensor reshapes, arith constants), so the
-/// pipeline alone decides buffers and loops.
+/// Per-op MLIR emitters: one short function per graph op, registered by op
+/// name. Every emitter produces tensors (linalg on tensors, tensor reshapes,
+/// arith constants), so the pipeline alone decides buffers and loops.
 #include "passes/lowering/Lowering.h"
 #include "passes/lowering/MLIRLowering.h"
 
@@ -17,7 +17,8 @@ namespace {
 using namespace mlir;
 
 /// Scalar body of an elementwise op: operand scalars in, result scalar out.
-using ScalarFn = std::function<Value(OpBuilder &b, Location loc, ValueRange args)>;
+using ScalarFn =
+    std::function<Value(OpBuilder &b, Location loc, ValueRange args)>;
 
 Value floatConst(OpBuilder &b, Location loc, Type type, double value) {
   return b.create<arith::ConstantOp>(loc, b.getFloatAttr(type, value));
@@ -28,10 +29,13 @@ Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
   return b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
 }
 
-/// A zero-filled tensor of `type`: the accumulator of contractions and reductions.
+/// A zero-filled tensor of `type`: the accumulator of contractions and
+/// reductions.
 Value zeroTensor(OpBuilder &b, Location loc, RankedTensorType type) {
   Value zero = floatConst(b, loc, type.getElementType(), 0.0);
-  return b.create<linalg::FillOp>(loc, ValueRange{zero}, ValueRange{emptyTensor(b, loc, type)})
+  return b
+      .create<linalg::FillOp>(loc, ValueRange{zero},
+                              ValueRange{emptyTensor(b, loc, type)})
       .getResult(0);
 }
 
@@ -47,7 +51,8 @@ Value emitElementwise(EmitContext &c, const ScalarFn &body) {
   SmallVector<AffineMap> maps(c.operands.size() + 1, id);
   auto generic = c.b.create<linalg::GenericOp>(
       c.loc, TypeRange{c.resultType}, ValueRange(c.operands),
-      ValueRange{emptyTensor(c.b, c.loc, c.resultType)}, maps, parallelIterators(rank),
+      ValueRange{emptyTensor(c.b, c.loc, c.resultType)}, maps,
+      parallelIterators(rank),
       [&](OpBuilder &b, Location loc, ValueRange args) {
         // The last block argument is the (unused) output element.
         Value r = body(b, loc, args.drop_back());
@@ -68,8 +73,10 @@ template <typename OpT> ScalarFn binaryOp() {
   };
 }
 
-/// select(x > 0, ifPos, ifNotPos); ordered compare, so NaN takes the second branch.
-Value selectPositive(OpBuilder &b, Location loc, Value x, Value ifPos, Value ifNotPos) {
+/// select(x > 0, ifPos, ifNotPos); ordered compare, so NaN takes the second
+/// branch.
+Value selectPositive(OpBuilder &b, Location loc, Value x, Value ifPos,
+                     Value ifNotPos) {
   Value zero = floatConst(b, loc, x.getType(), 0.0);
   Value gt = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, zero);
   return b.create<arith::SelectOp>(loc, gt, ifPos, ifNotPos);
@@ -79,25 +86,30 @@ Value sigmoidScalar(OpBuilder &b, Location loc, ValueRange a) {
   Type t = a[0].getType();
   Value one = floatConst(b, loc, t, 1.0);
   Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, a[0]));
-  return b.create<arith::DivFOp>(loc, one, b.create<arith::AddFOp>(loc, one, e));
+  return b.create<arith::DivFOp>(loc, one,
+                                 b.create<arith::AddFOp>(loc, one, e));
 }
 
 /// -1 / 0 / 1 like xt::sign.
 Value signScalar(OpBuilder &b, Location loc, ValueRange a) {
   Type t = a[0].getType();
   Value zero = floatConst(b, loc, t, 0.0);
-  Value lt = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, a[0], zero);
-  Value negOrZero = b.create<arith::SelectOp>(loc, lt, floatConst(b, loc, t, -1.0), zero);
+  Value lt =
+      b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, a[0], zero);
+  Value negOrZero =
+      b.create<arith::SelectOp>(loc, lt, floatConst(b, loc, t, -1.0), zero);
   return selectPositive(b, loc, a[0], floatConst(b, loc, t, 1.0), negOrZero);
 }
 
 Value stepScalar(OpBuilder &b, Location loc, ValueRange a) {
   Type t = a[0].getType();
-  return selectPositive(b, loc, a[0], floatConst(b, loc, t, 1.0), floatConst(b, loc, t, 0.0));
+  return selectPositive(b, loc, a[0], floatConst(b, loc, t, 1.0),
+                        floatConst(b, loc, t, 0.0));
 }
 
 Value reluScalar(OpBuilder &b, Location loc, ValueRange a) {
-  return selectPositive(b, loc, a[0], a[0], floatConst(b, loc, a[0].getType(), 0.0));
+  return selectPositive(b, loc, a[0], a[0],
+                        floatConst(b, loc, a[0].getType(), 0.0));
 }
 
 Value emitConstant(EmitContext &c) {
@@ -110,16 +122,17 @@ Value emitConstant(EmitContext &c) {
 /// `x` transposed (2-D), into a fresh tensor.
 Value transpose(OpBuilder &b, Location loc, Value x) {
   auto type = cast<RankedTensorType>(x.getType());
-  auto resultType = RankedTensorType::get({type.getDimSize(1), type.getDimSize(0)},
-                                          type.getElementType());
-  return b.create<linalg::TransposeOp>(loc, x, emptyTensor(b, loc, resultType),
-                                       ArrayRef<int64_t>{1, 0})
+  auto resultType = RankedTensorType::get(
+      {type.getDimSize(1), type.getDimSize(0)}, type.getElementType());
+  return b
+      .create<linalg::TransposeOp>(loc, x, emptyTensor(b, loc, resultType),
+                                   ArrayRef<int64_t>{1, 0})
       .getResult()[0];
 }
 
-/// op(A) x op(B) as a plain linalg.matmul: transposed operands are copied transposed
-/// first (O(n^2) next to the O(n^3) product), so one tiled, vectorized form serves all
-/// four cases with contiguous rows of B.
+/// op(A) x op(B) as a plain linalg.matmul: transposed operands are copied
+/// transposed first (O(n^2) next to the O(n^3) product), so one tiled,
+/// vectorized form serves all four cases with contiguous rows of B.
 Value emitMatmul(EmitContext &c) {
   Value a = c.operands[0], b = c.operands[1];
   if (c.node.attrs.getInt("ta", int64_t(0)) != 0)
@@ -127,7 +140,8 @@ Value emitMatmul(EmitContext &c) {
   if (c.node.attrs.getInt("tb", int64_t(0)) != 0)
     b = transpose(c.b, c.loc, b);
   Value acc = zeroTensor(c.b, c.loc, c.resultType);
-  return c.b.create<linalg::MatmulOp>(c.loc, ValueRange{a, b}, ValueRange{acc}).getResult(0);
+  return c.b.create<linalg::MatmulOp>(c.loc, ValueRange{a, b}, ValueRange{acc})
+      .getResult(0);
 }
 
 Value emitReduceSum(EmitContext &c) {
@@ -138,12 +152,14 @@ Value emitReduceSum(EmitContext &c) {
   auto reduce = c.b.create<linalg::ReduceOp>(
       c.loc, ValueRange{c.operands[0]}, ValueRange{acc}, axes,
       [](OpBuilder &b, Location loc, ValueRange a) {
-        b.create<linalg::YieldOp>(loc, Value(b.create<arith::AddFOp>(loc, a[0], a[1])));
+        b.create<linalg::YieldOp>(
+            loc, Value(b.create<arith::AddFOp>(loc, a[0], a[1])));
       });
   return reduce.getResult(0);
 }
 
-/// A generic with a projected input map, so that any `dims` (and rank 0) is covered.
+/// A generic with a projected input map, so that any `dims` (and rank 0) is
+/// covered.
 Value emitBroadcast(EmitContext &c) {
   const std::vector<int64_t> &dims = c.node.attrs.getInts("dims", c.node.loc);
   MLIRContext *ctx = c.b.getContext();
@@ -155,12 +171,15 @@ Value emitBroadcast(EmitContext &c) {
                                  AffineMap::getMultiDimIdentityMap(rank, ctx)};
   auto generic = c.b.create<linalg::GenericOp>(
       c.loc, TypeRange{c.resultType}, ValueRange{c.operands[0]},
-      ValueRange{emptyTensor(c.b, c.loc, c.resultType)}, maps, parallelIterators(rank),
-      [](OpBuilder &b, Location loc, ValueRange a) { b.create<linalg::YieldOp>(loc, a[0]); });
+      ValueRange{emptyTensor(c.b, c.loc, c.resultType)}, maps,
+      parallelIterators(rank), [](OpBuilder &b, Location loc, ValueRange a) {
+        b.create<linalg::YieldOp>(loc, a[0]);
+      });
   return generic.getResult(0);
 }
 
-/// Reassociation grouping every dim of a rank-`rank` tensor into one (none for rank 0).
+/// Reassociation grouping every dim of a rank-`rank` tensor into one (none for
+/// rank 0).
 SmallVector<ReassociationIndices> allInOne(int64_t rank) {
   if (rank == 0)
     return {};
@@ -170,8 +189,9 @@ SmallVector<ReassociationIndices> allInOne(int64_t rank) {
   return {group};
 }
 
-/// Through a 1-D tensor: collapse (or, from rank 0, expand) to [n], then expand (or, to
-/// rank 0, collapse) to the result shape. Both are views, so no copy is made.
+/// Through a 1-D tensor: collapse (or, from rank 0, expand) to [n], then expand
+/// (or, to rank 0, collapse) to the result shape. Both are views, so no copy is
+/// made.
 Value emitReshape(EmitContext &c) {
   Value x = c.operands[0];
   auto from = cast<RankedTensorType>(x.getType());
@@ -182,11 +202,13 @@ Value emitReshape(EmitContext &c) {
   if (from.getRank() == 0)
     x = c.b.create<tensor::ExpandShapeOp>(c.loc, flat, x, allInOne(0));
   else if (from.getRank() != 1)
-    x = c.b.create<tensor::CollapseShapeOp>(c.loc, flat, x, allInOne(from.getRank()));
+    x = c.b.create<tensor::CollapseShapeOp>(c.loc, flat, x,
+                                            allInOne(from.getRank()));
   if (to.getRank() == 0)
     return c.b.create<tensor::CollapseShapeOp>(c.loc, to, x, allInOne(0));
   if (to.getRank() != 1)
-    return c.b.create<tensor::ExpandShapeOp>(c.loc, to, x, allInOne(to.getRank()));
+    return c.b.create<tensor::ExpandShapeOp>(c.loc, to, x,
+                                             allInOne(to.getRank()));
   return x;
 }
 
@@ -231,7 +253,8 @@ const OpEmitter *findOpEmitter(const std::string &op) {
 
 namespace aec {
 std::vector<std::string> loweredOpNames() {
-  // "input" becomes a function argument in LowerGraph.cpp, not through an emitter.
+  // "input" becomes a function argument in LowerGraph.cpp, not through an
+  // emitter.
   std::vector<std::string> names = {"input"};
   for (const auto &[name, emitter] : lowering::emitters())
     names.push_back(name);

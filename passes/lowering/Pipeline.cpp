@@ -1,6 +1,6 @@
 /// The CPU pass pipeline: textual stages (each replays with
-/// mlir-opt-19 --pass-pipeline='builtin.module(<stage>)') around two C++ steps for
-/// matmul tiling and vectorization (Vectorize.cpp).
+/// mlir-opt-19 --pass-pipeline='builtin.module(<stage>)') around two C++ steps
+/// for matmul tiling and vectorization (Vectorize.cpp).
 #include "passes/lowering/MLIRLowering.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -20,10 +20,11 @@ namespace {
 /// On tensors: chains of elementwise generics become one loop nest.
 const char *const FusionStage = "func.func(linalg-fuse-elementwise-ops)";
 
-/// Tensors -> buffers. Identity layouts at function boundaries make every argument a plain
-/// dense buffer; results become out-params written in place (hoist-static-allocs), so the
-/// caller's buffers receive results without a copy; the deallocation pipeline frees
-/// intermediates. What remains of linalg becomes loops.
+/// Tensors -> buffers. Identity layouts at function boundaries make every
+/// argument a plain dense buffer; results become out-params written in place
+/// (hoist-static-allocs), so the caller's buffers receive results without a
+/// copy; the deallocation pipeline frees intermediates. What remains of linalg
+/// becomes loops.
 const char *const BufferStage =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
@@ -33,9 +34,10 @@ const char *const BufferStage =
     "convert-bufferization-to-memref,"
     "canonicalize";
 
-/// Loops, vectors and memrefs -> LLVM dialect. log1p stays exact (no log(1+x)); math ops
-/// with no LLVM intrinsic (tanh, erf) become libm calls, which the trainer links;
-/// bare-pointer memrefs make each static buffer one pointer, as the entry ABI wants.
+/// Loops, vectors and memrefs -> LLVM dialect. log1p stays exact (no log(1+x));
+/// math ops with no LLVM intrinsic (tanh, erf) become libm calls, which the
+/// trainer links; bare-pointer memrefs make each static buffer one pointer, as
+/// the entry ABI wants.
 const char *const LLVMStage =
     "func.func(convert-vector-to-scf{full-unroll}),"
     "expand-strided-metadata,"
@@ -68,19 +70,22 @@ private:
 
 void runStage(mlir::ModuleOp module, const char *stage) {
   DiagnosticCollector diags(module.getContext());
-  // Anchored on builtin.module: the stage text is the module pass manager's contents.
+  // Anchored on builtin.module: the stage text is the module pass manager's
+  // contents.
   mlir::PassManager pm(module.getContext());
   std::string parseErrors;
   llvm::raw_string_ostream parseOS(parseErrors);
   if (mlir::failed(mlir::parsePassPipeline(stage, pm, parseOS)))
-    throw std::runtime_error("internal error: bad MLIR pipeline: " + parseErrors);
+    throw std::runtime_error("internal error: bad MLIR pipeline: " +
+                             parseErrors);
   if (mlir::failed(pm.run(module)))
-    throw std::runtime_error(std::string("MLIR pipeline failed in ") + stage + ":\n" +
-                             diags.text());
+    throw std::runtime_error(std::string("MLIR pipeline failed in ") + stage +
+                             ":\n" + diags.text());
 }
 
-/// Debugging knobs: AEC_MLIR_PRINT_STAGES=1 prints the module after each step to stderr;
-/// AEC_MLIR_NO_VECTORIZE=1 leaves matmuls as plain loops (to bisect numerical issues).
+/// Debugging knobs: AEC_MLIR_PRINT_STAGES=1 prints the module after each step
+/// to stderr; AEC_MLIR_NO_VECTORIZE=1 leaves matmuls as plain loops (to bisect
+/// numerical issues).
 bool envFlag(const char *name) {
   const char *v = std::getenv(name);
   return v && *v && std::string(v) != "0";

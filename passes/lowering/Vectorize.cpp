@@ -1,8 +1,8 @@
 /// Fast matmuls: each linalg.matmul is tiled into register-sized static tiles
 /// (scf::tileUsingSCF), each tile is vectorized to a vector.contract, and after
-/// bufferization the accumulator loads/stores are hoisted out of the reduction loop and
-/// contracts become outer products (broadcast-FMA chains). The naive loop nest runs at
-/// ~2.5 GFLOP/s; this form is an order of magnitude faster.
+/// bufferization the accumulator loads/stores are hoisted out of the reduction
+/// loop and contracts become outer products (broadcast-FMA chains). The naive
+/// loop nest runs at ~2.5 GFLOP/s; this form is an order of magnitude faster.
 #include "passes/lowering/MLIRLowering.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -23,8 +23,12 @@ namespace aec::lowering {
 using namespace mlir;
 
 namespace {
-/// The largest divisor of `size` not above `max`, preferring multiples of `quantum`
-/// (whole SIMD vectors). Divisors keep every tile static, so no masking is needed.
+/// Multiply-adds below which a matmul stays a plain loop nest.
+constexpr int64_t MinVectorizedFlops = 64 * 1024;
+
+/// The largest divisor of `size` not above `max`, preferring multiples of
+/// `quantum` (whole SIMD vectors). Divisors keep every tile static, so no
+/// masking is needed.
 int64_t pickTile(int64_t size, int64_t max, int64_t quantum) {
   int64_t best = 1;
   for (int64_t d = std::min(size, max); d >= 1; --d) {
@@ -37,9 +41,11 @@ int64_t pickTile(int64_t size, int64_t max, int64_t quantum) {
   return best;
 }
 
-void applyPatterns(Operation *root, RewritePatternSet &&patterns, const char *what) {
+void applyPatterns(Operation *root, RewritePatternSet &&patterns,
+                   const char *what) {
   if (failed(applyPatternsAndFoldGreedily(root, std::move(patterns))))
-    throw std::runtime_error(std::string("internal error: ") + what + " did not converge");
+    throw std::runtime_error(std::string("internal error: ") + what +
+                             " did not converge");
 }
 } // namespace
 
@@ -52,25 +58,31 @@ void tileAndVectorizeMatmuls(ModuleOp module) {
     auto a = cast<ShapedType>(op.getDpsInputs()[0].getType());
     auto c = cast<ShapedType>(op.getDpsInits()[0].getType());
     int64_t m = c.getDimSize(0), n = c.getDimSize(1), k = a.getDimSize(1);
-    // Up to 8 rows x 32 columns of accumulators fit the 16-32 vector registers of
-    // AVX2/AVX-512; a short k tile bounds the unrolled outer-product chain.
-    SmallVector<int64_t> sizes = {pickTile(m, 8, 1), pickTile(n, 32, 8), pickTile(k, 16, 1)};
+    // Small products run in microseconds as loops; unrolled vector tiles would
+    // only add machine code and compile time (a training step holds dozens of
+    // them).
+    if (m * n * k < MinVectorizedFlops || n < 8)
+      continue;
+    // Up to 8 rows x 32 columns of accumulators fit the 16-32 vector registers
+    // of AVX2/AVX-512; a short k tile bounds the unrolled outer-product chain.
+    SmallVector<int64_t> sizes = {pickTile(m, 8, 1), pickTile(n, 32, 8),
+                                  pickTile(k, 16, 1)};
     if (sizes[1] % 4 != 0)
       sizes[1] = pickTile(n, 32, 4);
     scf::SCFTilingOptions options;
     options.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
     rewriter.setInsertionPoint(op);
-    FailureOr<scf::SCFTilingResult> tiled =
-        scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
     if (failed(tiled))
       continue; // the untiled op still lowers to loops
     rewriter.replaceOp(op, tiled->replacements);
     for (Operation *tile : tiled->tiledOps)
       (void)linalg::vectorize(rewriter, tile);
   }
-  // Vectorized matmuls come out as multi_reduction(mul(...)) of broadcasting reads: split
-  // the reads into plain reads + broadcasts, then fold all of it into one contract on the
-  // 2-D tiles.
+  // Vectorized matmuls come out as multi_reduction(mul(...)) of broadcasting
+  // reads: split the reads into plain reads + broadcasts, then fold all of it
+  // into one contract on the 2-D tiles.
   RewritePatternSet patterns(ctx);
   vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
   vector::populateVectorReductionToContractPatterns(patterns);
@@ -83,7 +95,8 @@ void lowerVectorOps(ModuleOp module) {
 
   MLIRContext *ctx = module.getContext();
   vector::VectorTransformsOptions options;
-  options.setVectorTransformsOptions(vector::VectorContractLowering::OuterProduct);
+  options.setVectorTransformsOptions(
+      vector::VectorContractLowering::OuterProduct);
   RewritePatternSet patterns(ctx);
   vector::populateVectorContractLoweringPatterns(patterns, options);
   vector::populateVectorOuterProductLoweringPatterns(patterns);

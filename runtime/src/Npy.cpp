@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -66,6 +67,32 @@ template <typename T> void convert(const char *src, size_t n, std::vector<float>
 
 } // namespace
 
+namespace {
+/// The array with its axes in reverse order (a full transpose).
+Array reverseAxes(const Array &a) {
+  Array out;
+  out.dims.assign(a.dims.rbegin(), a.dims.rend());
+  out.data.resize(a.data.size());
+  const size_t rank = a.dims.size();
+  std::vector<int64_t> index(rank, 0); // index into `a`, row-major
+  std::vector<int64_t> outStride(rank, 1);
+  for (size_t d = rank; d-- > 1;)
+    outStride[d - 1] = outStride[d] * out.dims[d];
+  for (size_t flat = 0; flat < a.data.size(); ++flat) {
+    int64_t dst = 0;
+    for (size_t d = 0; d < rank; ++d)
+      dst += index[d] * outStride[rank - 1 - d];
+    out.data[dst] = a.data[flat];
+    for (size_t d = rank; d-- > 0;) {
+      if (++index[d] < a.dims[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+} // namespace
+
 Array decodeNpy(const std::string &bytes, const std::string &what) {
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
     throw std::runtime_error(fmt::format("'{}' is not a .npy array (bad magic)", what));
@@ -90,9 +117,8 @@ Array decodeNpy(const std::string &bytes, const std::string &what) {
   std::string descr = headerField(header, "descr", what);
   std::string fortran = headerField(header, "fortran_order", what);
   std::string shape = headerField(header, "shape", what);
-  if (fortran != "False")
-    throw std::runtime_error(fmt::format("'{}': Fortran-order arrays are not supported; save it with "
-                                         "np.ascontiguousarray", what));
+  if (fortran != "False" && fortran != "True")
+    throw std::runtime_error(fmt::format("'{}': malformed fortran_order {}", what, fortran));
   descr = descr.substr(1, descr.size() - 2);
   Dims dims;
   if (shape.size() < 2 || shape.front() != '(')
@@ -109,6 +135,11 @@ Array decodeNpy(const std::string &bytes, const std::string &what) {
     dims.push_back(v);
     p = end;
   }
+  // NumPy writes transposed arrays (a.T) in Fortran order: read them as the C-order array
+  // of reversed dims, then reverse the axes back.
+  const bool fortranOrder = fortran == "True";
+  if (fortranOrder)
+    std::reverse(dims.begin(), dims.end());
   const size_t n = static_cast<size_t>(numElements(dims));
   const char *data = bytes.data() + headerStart + headerLen;
   const size_t avail = bytes.size() - headerStart - headerLen;
@@ -138,7 +169,7 @@ Array decodeNpy(const std::string &bytes, const std::string &what) {
   } else {
     throw std::runtime_error(fmt::format("'{}': unsupported dtype '{}' (use float32 or float64)", what, descr));
   }
-  return a;
+  return fortranOrder ? reverseAxes(a) : a;
 }
 
 Array readNpy(const std::string &path) { return decodeNpy(readFile(path), path); }

@@ -157,6 +157,17 @@ int run(int argc, char **argv, const Model &model) {
   sample->add_option("--seed", seed, "seed of the draws");
   auto *info = app.add_subcommand("info", "model, target, memory plan, FLOPs per step");
 
+  // CLI11 reports an unknown command only as "a subcommand is required": name it instead.
+  std::string known;
+  bool isKnown = false;
+  for (const CLI::App *sub : app.get_subcommands({})) {
+    known += (known.empty() ? "" : ", ") + sub->get_name();
+    isKnown = isKnown || (argc > 1 && sub->get_name() == argv[1]);
+  }
+  if (argc > 1 && argv[1][0] != '-' && !isKnown) {
+    std::cerr << "error: unknown command '" << argv[1] << "' (commands: " << known << ")\n";
+    return 1;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {

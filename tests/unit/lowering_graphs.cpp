@@ -1,6 +1,6 @@
-/// Compiled vs interpreter on multi-op graphs and the awkward corners of the ABI: outputs
-/// that are inputs, repeated outputs, constant outputs, rank-0 values, all matmul
-/// transpositions; plus the text and object emitters.
+/// Compiled vs interpreter on multi-op graphs and the awkward corners of the
+/// ABI: outputs that are inputs, repeated outputs, constant outputs, rank-0
+/// values, all matmul transpositions; plus the text and object emitters.
 #include "lowering_helpers.h"
 
 #include <cstdio>
@@ -13,15 +13,18 @@ using namespace aec::testing;
 namespace {
 TensorType f32(Shape shape) { return {DType::F32, std::move(shape)}; }
 
-TensorMap randomInputs(const Graph &g, double lo, double hi, std::mt19937 &rng) {
+TensorMap randomInputs(const Graph &g, double lo, double hi,
+                       std::mt19937 &rng) {
   TensorMap inputs;
   for (ValueId id : g.inputs())
-    inputs[g.node(id).attrs.getString("name")] = randomTensor(g.type(id), lo, hi, rng);
+    inputs[g.node(id).attrs.getString("name")] =
+        randomTensor(g.type(id), lo, hi, rng);
   return inputs;
 }
 
-/// A dense layer with sigmoid, its MSE and a hand-written SGD-like update: the shape of a
-/// training step (elementwise chains to fuse, matmuls, reductions, broadcasts).
+/// A dense layer with sigmoid, its MSE and a hand-written SGD-like update: the
+/// shape of a training step (elementwise chains to fuse, matmuls, reductions,
+/// broadcasts).
 Graph denseStep() {
   Graph g;
   g.name = "dense_step";
@@ -65,14 +68,17 @@ Graph corners() {
   return g;
 }
 
-Graph matmuls() {
+/// All four transpositions at shape m x k x n. Small shapes stay loops; large
+/// ones take the tiled, vectorized path (N = 70 has no multiple-of-4 tile, odd
+/// M gives 1-row tiles).
+Graph matmuls(const std::string &name, int64_t m, int64_t k, int64_t n) {
   Graph g;
-  g.name = "matmuls";
+  g.name = name;
   Builder b(g);
-  ValueId a = b.input("a", role::Data, f32({7, 9}));
-  ValueId at = b.input("at", role::Data, f32({9, 7}));
-  ValueId bm = b.input("b", role::Data, f32({9, 5}));
-  ValueId bt = b.input("bt", role::Data, f32({5, 9}));
+  ValueId a = b.input("a", role::Data, f32({m, k}));
+  ValueId at = b.input("at", role::Data, f32({k, m}));
+  ValueId bm = b.input("b", role::Data, f32({k, n}));
+  ValueId bt = b.input("bt", role::Data, f32({n, k}));
   g.addOutput("nn", b.matmul(a, bm));
   g.addOutput("tn", b.matmul(at, bm, true, false));
   g.addOutput("nt", b.matmul(a, bt, false, true));
@@ -88,12 +94,15 @@ Module moduleOf(std::vector<Graph> graphs) {
 } // namespace
 
 TEST_CASE("multi-op graphs match the interpreter", "[lowering]") {
-  Module m = moduleOf({denseStep(), corners(), matmuls()});
+  Module m = moduleOf({denseStep(), corners(), matmuls("matmul_small", 7, 9, 5),
+                       matmuls("matmul_tiled", 32, 96, 64),
+                       matmuls("matmul_odd", 27, 80, 70)});
   std::unique_ptr<LoadedModule> loaded = compileAndLoad(m);
   std::mt19937 rng(7);
   for (const Graph &g : m.graphs) {
     INFO("graph " << g.name);
-    checkAgainstInterpreter(*loaded, g, randomInputs(g, -1.0, 1.0, rng), 1e-5, 1e-6);
+    checkAgainstInterpreter(*loaded, g, randomInputs(g, -1.0, 1.0, rng), 1e-5,
+                            1e-6);
   }
   CHECK(loaded->entry("no_such_function") == nullptr);
 }
@@ -106,7 +115,9 @@ TEST_CASE("text emitters show each stage", "[lowering]") {
 
   std::string llvmText = emitLLVMText(m, "aec-model 1\nname test\n");
   CHECK_THAT(llvmText, Catch::Contains("define void @aec_fn_dense_step(ptr"));
-  CHECK_THAT(llvmText, Catch::Contains("@aec_model_descriptor = local_unnamed_addr constant"));
+  CHECK_THAT(
+      llvmText,
+      Catch::Contains("@aec_model_descriptor = local_unnamed_addr constant"));
   CHECK_THAT(llvmText, Catch::Contains("aec-model 1\\0Aname test\\0A\\00"));
 
   std::string asmText = emitAssemblyText(m, "");
@@ -117,14 +128,18 @@ TEST_CASE("emitObjectFile writes a relocatable ELF object", "[lowering]") {
   std::string path = "lowering_test_object.o";
   emitObjectFile(moduleOf({corners()}), "aec-model 1\n", path);
   std::ifstream in(path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
   REQUIRE(bytes.size() > 64);
-  CHECK(bytes.substr(0, 4) == "\x7f" "ELF");
+  CHECK(bytes.substr(0, 4) == "\x7f"
+                              "ELF");
   CHECK(bytes[16] == 1); // e_type ET_REL
   std::remove(path.c_str());
 }
 
-TEST_CASE("linking a missing object reports the linker's message", "[lowering]") {
-  CHECK_THROWS_WITH(linkTrainer("/nonexistent/model.o", "trainer_should_not_exist"),
-                    Catch::Contains("/nonexistent/model.o"));
+TEST_CASE("linking a missing object reports the linker's message",
+          "[lowering]") {
+  CHECK_THROWS_WITH(
+      linkTrainer("/nonexistent/model.o", "trainer_should_not_exist"),
+      Catch::Contains("/nonexistent/model.o"));
 }

@@ -1,6 +1,6 @@
 #pragma once
-/// Shared by the lowering tests: random inputs, running a compiled graph on host buffers,
-/// and comparing against the interpreter.
+/// Shared by the lowering tests: random inputs, running a compiled graph on
+/// host buffers, and comparing against the interpreter.
 #include "ir/Builder.h"
 #include "ir/Interpreter.h"
 #include "passes/lowering/Lowering.h"
@@ -14,10 +14,13 @@
 
 namespace aec::testing {
 
-/// Uniform values in [lo, hi], rounded to the dtype so both sides see the same numbers.
-inline Tensor randomTensor(const TensorType &type, double lo, double hi, std::mt19937 &rng) {
+/// Uniform values in [lo, hi], rounded to the dtype so both sides see the same
+/// numbers.
+inline Tensor randomTensor(const TensorType &type, double lo, double hi,
+                           std::mt19937 &rng) {
   std::uniform_real_distribution<double> dist(lo, hi);
-  Tensor t = Tensor::from_shape(std::vector<size_t>(type.shape.begin(), type.shape.end()));
+  Tensor t = Tensor::from_shape(
+      std::vector<size_t>(type.shape.begin(), type.shape.end()));
   for (double &v : t)
     v = dist(rng);
   roundToDType(t, type.dtype);
@@ -30,7 +33,8 @@ struct HostBuffer {
   std::vector<float> f32;
   std::vector<double> f64;
 
-  HostBuffer(const TensorType &type, const Tensor *init = nullptr) : dtype(type.dtype) {
+  HostBuffer(const TensorType &type, const Tensor *init = nullptr)
+      : dtype(type.dtype) {
     size_t n = static_cast<size_t>(type.numElements());
     if (dtype == DType::F32)
       f32.assign(n, std::nanf(""));
@@ -46,18 +50,22 @@ struct HostBuffer {
       f64[i] = v;
   }
   double get(size_t i) const { return dtype == DType::F32 ? f32[i] : f64[i]; }
-  void *data() { return dtype == DType::F32 ? static_cast<void *>(f32.data()) : f64.data(); }
+  void *data() {
+    return dtype == DType::F32 ? static_cast<void *>(f32.data()) : f64.data();
+  }
 };
 
-/// Runs entry `graph.name` of `loaded` on `inputs` (bound by input name); returns the
-/// outputs in graph.outputs order.
-inline std::vector<HostBuffer> runCompiled(const LoadedModule &loaded, const Graph &graph,
+/// Runs entry `graph.name` of `loaded` on `inputs` (bound by input name);
+/// returns the outputs in graph.outputs order.
+inline std::vector<HostBuffer> runCompiled(const LoadedModule &loaded,
+                                           const Graph &graph,
                                            const TensorMap &inputs) {
   AecEntryFn fn = loaded.entry(graph.name);
   REQUIRE(fn != nullptr);
   std::vector<HostBuffer> ins, outs;
   for (ValueId id : graph.inputs())
-    ins.emplace_back(graph.type(id), &inputs.at(graph.node(id).attrs.getString("name")));
+    ins.emplace_back(graph.type(id),
+                     &inputs.at(graph.node(id).attrs.getString("name")));
   for (const GraphOutput &out : graph.outputs)
     outs.emplace_back(graph.type(out.value));
   std::vector<void *> buffers;
@@ -69,21 +77,26 @@ inline std::vector<HostBuffer> runCompiled(const LoadedModule &loaded, const Gra
   return outs;
 }
 
-/// |compiled - reference| <= abs + rel * |reference| for every element of every output.
-inline void checkAgainstInterpreter(const LoadedModule &loaded, const Graph &graph,
-                                    const TensorMap &inputs, double rel, double abs) {
+/// |compiled - reference| <= abs + rel * |reference| for every element of every
+/// output.
+inline void checkAgainstInterpreter(const LoadedModule &loaded,
+                                    const Graph &graph, const TensorMap &inputs,
+                                    double rel, double abs) {
   TensorMap expected = interpret(graph, inputs);
   std::vector<HostBuffer> got = runCompiled(loaded, graph, inputs);
   for (size_t o = 0; o < graph.outputs.size(); ++o) {
     const Tensor &ref = expected.at(graph.outputs[o].name);
-    REQUIRE(ref.size() == static_cast<size_t>(graph.type(graph.outputs[o].value).numElements()));
+    REQUIRE(
+        ref.size() ==
+        static_cast<size_t>(graph.type(graph.outputs[o].value).numElements()));
     size_t bad = 0;
     for (size_t i = 0; i < ref.size(); ++i) {
       double r = ref.flat(i), c = got[o].get(i);
       if (!(std::fabs(c - r) <= abs + rel * std::fabs(r))) {
         if (bad++ < 5)
-          UNSCOPED_INFO("output " << graph.outputs[o].name << "[" << i << "]: compiled " << c
-                                  << " vs interpreter " << r);
+          UNSCOPED_INFO("output " << graph.outputs[o].name << "[" << i
+                                  << "]: compiled " << c << " vs interpreter "
+                                  << r);
       }
     }
     CHECK(bad == 0);

@@ -1,5 +1,5 @@
-/// Compiled vs interpreter for every registered op, driven by each OpDef's example, and
-/// the check that every op has a lowering.
+/// Compiled vs interpreter for every registered op, driven by each OpDef's
+/// example, and the check that every op has a lowering.
 #include "ir/OpRegistry.h"
 #include "lowering_helpers.h"
 
@@ -21,20 +21,25 @@ Graph exampleGraph(const OpDef &op, DType dtype) {
   Builder b(g);
   std::vector<ValueId> operands;
   for (size_t i = 0; i < shapes.size(); ++i)
-    operands.push_back(b.input("x" + std::to_string(i), role::Data, {dtype, shapes[i]}));
+    operands.push_back(
+        b.input("x" + std::to_string(i), role::Data, {dtype, shapes[i]}));
   Node node{op.name, operands, attrs, TensorType{dtype, result}, {}};
   g.addOutput("y", g.add(node));
   return g;
 }
 
-TensorMap randomInputs(const Graph &g, double lo, double hi, std::mt19937 &rng) {
+TensorMap randomInputs(const Graph &g, double lo, double hi,
+                       std::mt19937 &rng) {
   TensorMap inputs;
   for (ValueId id : g.inputs())
-    inputs[g.node(id).attrs.getString("name")] = randomTensor(g.type(id), lo, hi, rng);
+    inputs[g.node(id).attrs.getString("name")] =
+        randomTensor(g.type(id), lo, hi, rng);
   return inputs;
 }
 
-bool skipped(const OpDef &op) { return op.name == "input" || op.name == "constant"; }
+bool skipped(const OpDef &op) {
+  return op.name == "input" || op.name == "constant";
+}
 
 } // namespace
 
@@ -63,7 +68,8 @@ TEST_CASE("every op compiles and matches the interpreter", "[lowering]") {
     for (int f64 = 0; f64 < 2; ++f64) {
       const Graph &g = module.graphs[2 * i + f64];
       INFO("op " << ops[i]->name << (f64 ? " f64" : " f32"));
-      TensorMap inputs = randomInputs(g, ops[i]->exampleMin, ops[i]->exampleMax, rng);
+      TensorMap inputs =
+          randomInputs(g, ops[i]->exampleMin, ops[i]->exampleMax, rng);
       if (f64)
         checkAgainstInterpreter(*loaded, g, inputs, 1e-12, 1e-14);
       else
@@ -81,5 +87,6 @@ TEST_CASE("an op without a lowering is a clear error", "[lowering]") {
   g.addOutput("y", g.addUnchecked(node));
   Module m;
   m.graphs.push_back(g);
-  CHECK_THROWS_WITH(emitMLIRText(m), Catch::Contains("'no_such_op' has no MLIR lowering"));
+  CHECK_THROWS_WITH(emitMLIRText(m),
+                    Catch::Contains("'no_such_op' has no MLIR lowering"));
 }

@@ -64,8 +64,13 @@ TEST_CASE("runtime: npy reads float64 and rejects what it cannot read", "[runtim
   CHECK(decodeNpy(rawNpy("{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }", std::string((char *)u8, 2)), "u")
             .data[1] == 255.0f);
 
-  std::string fortran = rawNpy("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", std::string(4, '\0'));
-  CHECK_THROWS_WITH(decodeNpy(fortran, "f.npy"), Catch::Contains("'f.npy'") && Catch::Contains("Fortran"));
+  // Column-major 2x3 [[0,1,2],[3,4,5]] is stored as 0,3,1,4,2,5.
+  const float colMajor[6] = {0, 3, 1, 4, 2, 5};
+  std::string fortran = rawNpy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }",
+                               std::string(reinterpret_cast<const char *>(colMajor), sizeof colMajor));
+  Array fa = decodeNpy(fortran, "f.npy");
+  CHECK(fa.dims == Dims{2, 3});
+  CHECK(fa.data == std::vector<float>{0, 1, 2, 3, 4, 5});
   std::string c16 = rawNpy("{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", std::string(16, '\0'));
   CHECK_THROWS_WITH(decodeNpy(c16, "c.npy"), Catch::Contains("'c.npy'") && Catch::Contains("'<c16'"));
   std::string big = rawNpy("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", std::string(4, '\0'));
@@ -123,14 +128,17 @@ TEST_CASE("runtime: numpy opens what we write", "[runtime][files][python]") {
                        "assert (c['layer/kernel'] == s['layer/kernel']).all() and a.shape == (4, 1)\n"
                        "np.savez(d + '/np.npz', x=np.arange(6, dtype=np.float64).reshape(3, 2))\n"
                        "np.savez_compressed(d + '/npc.npz', y=np.ones((2, 2), np.float32))\n"
-                       "np.save(d + '/f.npy', np.asfortranarray(np.ones((2, 3), np.float32)))\n";
+                       "np.save(d + '/f.npy', np.arange(6, dtype=np.float32).reshape(2, 3).T)\n";
   dir.write("check.py", script);
   REQUIRE(std::system(("/usr/bin/python3 " + dir.path("check.py") + " " + dir.dir.string()).c_str()) == 0);
   Array x = readNpzKey(dir.path("np.npz"), "x");
   CHECK(x.dims == Dims{3, 2});
   CHECK(x.data[5] == 5.0f);
   CHECK(readNpzKey(dir.path("npc.npz"), "y").data == std::vector<float>(4, 1.0f));
-  CHECK_THROWS_WITH(readNpy(dir.path("f.npy")), Catch::Contains("Fortran"));
+  // a.T is saved in Fortran order; it reads back as the transposed C array.
+  Array f = readNpy(dir.path("f.npy"));
+  CHECK(f.dims == Dims{3, 2});
+  CHECK(f.data == std::vector<float>{0, 3, 1, 4, 2, 5});
 }
 
 TEST_CASE("runtime: csv read, select, write", "[runtime][files][csv]") {

@@ -9,6 +9,36 @@
 
 namespace aec::driver {
 
+namespace {
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string fmtColumns(const std::vector<std::string> &columns) {
+  std::string out;
+  for (const std::string &c : columns)
+    out += (out.empty() ? "" : ", ") + c;
+  return out;
+}
+
+/// Writes `a` as .npy or as .csv with a header (unnamed features, e.g. pixels, are numbered).
+void writeTable(const std::string &path, std::vector<std::string> columns, const rt::Array &a) {
+  if (endsWith(path, ".npy")) {
+    rt::writeNpy(path, a);
+    return;
+  }
+  if (!endsWith(path, ".csv"))
+    throw std::runtime_error("cannot tell the format of '" + path +
+                             "': use a .csv or .npy file name");
+  if (columns.size() != static_cast<size_t>(a.rowSize())) {
+    columns.clear();
+    for (int64_t i = 0; i < a.rowSize(); ++i)
+      columns.push_back("x" + std::to_string(i));
+  }
+  rt::writeCsv(path, columns, a);
+}
+} // namespace
+
 int runData(const DataOptions &opts) {
   std::map<std::string, std::string> params;
   for (const std::string &kv : opts.params) {
@@ -20,27 +50,16 @@ int runData(const DataOptions &opts) {
   if (opts.n <= 0)
     throw std::runtime_error("--n must be positive, got " + std::to_string(opts.n));
   rt::Dataset d = rt::generate(opts.generator, params, opts.n, opts.seed);
-  const std::string &out = opts.output;
-  auto endsWith = [&](const char *suffix) {
-    std::string s(suffix);
-    return out.size() >= s.size() && out.compare(out.size() - s.size(), s.size(), s) == 0;
-  };
-  if (endsWith(".npy")) {
-    rt::writeNpy(out, d.x);
-  } else if (endsWith(".csv")) {
-    std::vector<std::string> columns = d.columns;
-    if (columns.size() != static_cast<size_t>(d.x.rowSize())) {
-      columns.clear(); // unnamed features (images): number them
-      for (int64_t i = 0; i < d.x.rowSize(); ++i)
-        columns.push_back("x" + std::to_string(i));
-    }
-    rt::writeCsv(out, columns, d.x);
-  } else {
-    throw std::runtime_error("cannot tell the format of '" + out +
-                             "': use a .csv or .npy file name");
+  writeTable(opts.output, d.columns, d.x);
+  std::cerr << "aec: wrote " << d.rows() << " samples of " << opts.generator << " to "
+            << opts.output << "\n";
+  if (!opts.truth.empty()) {
+    if (d.extra.data.empty())
+      throw std::runtime_error("generator '" + opts.generator + "' has no per-sample truth");
+    writeTable(opts.truth, d.extraColumns, d.extra);
+    std::cerr << "aec: wrote its truth (" << fmtColumns(d.extraColumns) << ") to " << opts.truth
+              << "\n";
   }
-  std::cerr << "aec: wrote " << d.rows() << " samples of " << opts.generator << " to " << out
-            << "\n";
   return 0;
 }
 

@@ -30,6 +30,7 @@ struct DataOptions {
   uint64_t seed = 1;
   std::vector<std::string> params; ///< "k=v"
   std::string output;
+  std::string truth; ///< optional file for the generator's per-sample truth (never trained on)
 };
 
 int runCompile(const CompileOptions &opts);

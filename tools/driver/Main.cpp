@@ -60,6 +60,8 @@ int main(int argc, char **argv) {
   dataCmd->add_option("--seed", data.seed, "Random seed (default 1)");
   dataCmd->add_option("--param", data.params, "Generator parameter KEY=VALUE (repeatable)");
   dataCmd->add_option("-o,--output", data.output, "Output file, .csv or .npy")->required();
+  dataCmd->add_option("--truth", data.truth,
+                      "Also write each sample's generating truth (ring angle, temperature...)");
 
   try {
     app.parse(argc, argv);
