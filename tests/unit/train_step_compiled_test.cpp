@@ -72,13 +72,11 @@ TEST_CASE("compiled train steps match the interpreter", "[lowering][train]") {
   struct Case {
     const char *model, *optimizer;
     double eps;
-    int steps;
   };
   for (const Case &c :
-       {Case{"ring.yaml", "adam", 1e-7, 5}, Case{"ring.yaml", "sgd", 0, 5},
-        Case{"sdss_colors.yaml", "sgd", 0, 5}, Case{"sdss_colors.yaml", "adam", 1e-3, 5}}) {
-    SECTION(std::string(c.model) + " " + c.optimizer + " eps " + std::to_string(c.eps) + " " +
-            std::to_string(c.steps) + " steps") {
+       {Case{"ring.yaml", "adam", 1e-7}, Case{"ring.yaml", "sgd", 0},
+        Case{"sdss_colors.yaml", "sgd", 0}, Case{"sdss_colors.yaml", "adam", 1e-3}}) {
+    SECTION(std::string(c.model) + " " + c.optimizer + " eps " + std::to_string(c.eps)) {
       ModelSpec spec = loadModelSpec(std::string(AEC_SOURCE_DIR) + "/models/" + c.model);
       spec.optimizer.kind = c.optimizer;
       spec.optimizer.eps = c.eps;
@@ -92,7 +90,7 @@ TEST_CASE("compiled train steps match the interpreter", "[lowering][train]") {
 
       std::mt19937 rng(42);
       TensorMap interp = initialInputs(step, rng), compiled = interp;
-      for (int t = 1; t <= c.steps; ++t) {
+      for (int t = 1; t <= 5; ++t) {
         interp["t"]() = compiled["t"]() = t;
         TensorMap a = interpret(step, interp), b = runCompiled(fn, step, compiled);
         INFO("step " << t << " loss interp " << a["loss"]() << " compiled " << b["loss"]());
