@@ -10,7 +10,8 @@ out = sys.argv[1]
 def table(name):
     with open(f"{out}/{name}") as f:
         header = f.readline().strip().split(",")
-    return header, np.loadtxt(f"{out}/{name}", delimiter=",", skiprows=1, ndmin=2)
+    # genfromtxt: an empty val_loss (no validation split) reads as NaN
+    return header, np.atleast_2d(np.genfromtxt(f"{out}/{name}", delimiter=",", skip_header=1))
 
 
 for model in ("ring", "colors"):
@@ -30,10 +31,10 @@ print(f"  the scan turns through {np.degrees(abs(angles[-1] - angles[0])):.0f} d
 
 _, latent = table("colors_latent.csv")
 _, truth = table("colors_truth.csv")
-log_t = np.log10(truth[:, 0])
-corr = [abs(np.corrcoef(latent[:, k], log_t)[0, 1]) for k in range(latent.shape[1])]
-print(f"\nsdss_colors: |correlation| of each latent coordinate with log10(T): "
-      + ", ".join(f"z{k}: {c:.3f}" for k, c in enumerate(corr)))
+print("\nsdss_colors: |correlation| of each latent coordinate with what generated the stars")
+for label, values in (("log10(T)", np.log10(truth[:, 0])), ("distance offset", truth[:, 1])):
+    corr = [abs(np.corrcoef(latent[:, k], values)[0, 1]) for k in range(latent.shape[1])]
+    print(f"  {label:16s} " + "  ".join(f"z{k}: {c:.3f}" for k, c in enumerate(corr)))
 order = np.argsort(truth[:, 0])
 print("  T (K)    z0       z1     (samples sorted by temperature)")
 for i in order[:: max(1, len(order) // 8)]:
