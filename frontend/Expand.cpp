@@ -9,12 +9,6 @@ namespace aec {
 
 namespace {
 
-Shape withBatch(int64_t batch, const Shape &sample) {
-  Shape s{batch};
-  s.insert(s.end(), sample.begin(), sample.end());
-  return s;
-}
-
 class Expander {
 public:
   Expander(Graph &g, int64_t batch, DType dtype, ForwardInfo &info)

@@ -1,5 +1,7 @@
 #include "ir/Diagnostics.h"
 
+#include <iostream>
+
 namespace aec {
 
 std::string SourceLoc::str() const {
@@ -23,6 +25,17 @@ CompileError::CompileError(const SourceLoc &loc, const std::string &message)
 
 void fail(const SourceLoc &loc, const std::string &message) {
   throw CompileError(loc, message);
+}
+
+int reportErrors(const std::function<int()> &body) {
+  try {
+    return body();
+  } catch (const CompileError &e) {
+    std::cerr << e.what() << "\n";
+  } catch (const std::exception &e) {
+    std::cerr << "error: " << e.what() << "\n";
+  }
+  return 1;
 }
 
 } // namespace aec

@@ -1,5 +1,6 @@
 #pragma once
 /// Source locations and compile errors shared by every stage.
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -29,5 +30,9 @@ private:
 
 /// Throws a CompileError at `loc`; prefixes "layer 'x': " when the location names a layer.
 [[noreturn]] void fail(const SourceLoc &loc, const std::string &message);
+
+/// Runs a tool's `body`, printing any error as one line on stderr (CompileErrors as they are,
+/// others after "error: "); returns body's status, or 1 after an error.
+int reportErrors(const std::function<int()> &body);
 
 } // namespace aec

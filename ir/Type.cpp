@@ -13,6 +13,12 @@ int64_t TensorType::numElements() const {
   return n;
 }
 
+Shape withBatch(int64_t batch, const Shape &sample) {
+  Shape s{batch};
+  s.insert(s.end(), sample.begin(), sample.end());
+  return s;
+}
+
 std::string shapeStr(const Shape &shape) {
   std::string out = "[";
   for (size_t i = 0; i < shape.size(); ++i)

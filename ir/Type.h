@@ -31,6 +31,9 @@ struct TensorType {
   bool operator!=(const TensorType &o) const { return !(*this == o); }
 };
 
+/// The shape of a batch of `batch` samples of shape `sample`.
+Shape withBatch(int64_t batch, const Shape &sample);
+
 /// "[32, 2]".
 std::string shapeStr(const Shape &shape);
 

@@ -7,12 +7,6 @@
 namespace aec {
 
 namespace {
-Shape withBatch(int64_t batch, const Shape &sample) {
-  Shape s{batch};
-  s.insert(s.end(), sample.begin(), sample.end());
-  return s;
-}
-
 /// The prediction the loss compares with the target: logits for bce after a sigmoid.
 ValueId lossInput(const ModelSpec &spec, const ForwardInfo &info, bool &logits) {
   logits = spec.loss.reconstruction == "bce" && info.logits != NoValue;

@@ -39,7 +39,7 @@ int main(int argc, char **argv) {
   app.add_flag("--locs", locs, "Print source locations");
   CLI11_PARSE(app, argc, argv);
 
-  try {
+  return aec::reportErrors([&] {
     std::stringstream text;
     std::string fileName = input == "-" ? "<stdin>" : input;
     if (input == "-") {
@@ -75,12 +75,6 @@ int main(int argc, char **argv) {
     pm.run(module);
     if (pm.printAfter.empty())
       std::cout << aec::printModule(module, locs);
-  } catch (const aec::CompileError &e) {
-    std::cerr << e.what() << "\n";
-    return 1;
-  } catch (const std::exception &e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+    return 0;
+  });
 }

@@ -1,9 +1,19 @@
 #include "ir/ops/OpHelpers.h"
 
+#include <algorithm>
+
 namespace aec::ops {
 
 void typeError(const Node &node, const std::string &what) {
   fail(node.loc, "op '" + node.op + "' " + what);
+}
+
+std::vector<int64_t> complementDims(int64_t rank, const std::vector<int64_t> &dims) {
+  std::vector<int64_t> out;
+  for (int64_t d = 0; d < rank; ++d)
+    if (std::find(dims.begin(), dims.end(), d) == dims.end())
+      out.push_back(d);
+  return out;
 }
 
 TensorType sameTypeAsOperands(const Graph &g, const Node &node) {

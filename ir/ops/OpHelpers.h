@@ -24,6 +24,10 @@ template <typename ShapeT> void nextIndex(std::vector<size_t> &index, const Shap
   }
 }
 
+/// The dims of [0, rank) not listed in `dims`, in order (kept dims of a reduction, summed
+/// dims of a broadcast's adjoint).
+std::vector<int64_t> complementDims(int64_t rank, const std::vector<int64_t> &dims);
+
 /// All operands must share one type; that type is the result.
 TensorType sameTypeAsOperands(const Graph &g, const Node &node);
 

@@ -6,15 +6,6 @@
 namespace aec {
 
 namespace {
-/// Dims of the operand that survive the reduction, in order.
-std::vector<int64_t> keptDims(int64_t rank, const std::vector<int64_t> &axes) {
-  std::vector<int64_t> kept;
-  for (int64_t d = 0; d < rank; ++d)
-    if (std::find(axes.begin(), axes.end(), d) == axes.end())
-      kept.push_back(d);
-  return kept;
-}
-
 TensorType inferReduceSum(const Graph &g, const Node &n) {
   const TensorType &x = ops::operandType(g, n, 0);
   const std::vector<int64_t> &axes = n.attrs.getInts("axes", n.loc);
@@ -22,7 +13,7 @@ TensorType inferReduceSum(const Graph &g, const Node &n) {
     if (axes[i] < 0 || axes[i] >= x.rank() || (i && axes[i] <= axes[i - 1]))
       ops::typeError(n, "needs sorted unique axes within rank " + std::to_string(x.rank()));
   TensorType out{x.dtype, {}};
-  for (int64_t d : keptDims(x.rank(), axes))
+  for (int64_t d : ops::complementDims(x.rank(), axes))
     out.shape.push_back(x.shape[d]);
   return out;
 }
@@ -37,7 +28,7 @@ void registerReductionOps(std::vector<OpDef> &ops) {
   rs.infer = inferReduceSum;
   rs.eval = [](const Node &n, const std::vector<const Tensor *> &a) -> Tensor {
     const Tensor &x = *a[0];
-    std::vector<int64_t> kept = keptDims(x.dimension(), n.attrs.getInts("axes"));
+    std::vector<int64_t> kept = ops::complementDims(x.dimension(), n.attrs.getInts("axes"));
     Tensor out = xt::zeros<double>(n.type.shape);
     // Walk the operand in row-major order, accumulating into the kept-dims index.
     std::vector<size_t> index(x.dimension(), 0), dst(kept.size());
@@ -53,7 +44,7 @@ void registerReductionOps(std::vector<OpDef> &ops) {
   rs.grad = [](Builder &b, const Node &n, ValueId, ValueId g) {
     const Shape &xs = b.shape(n.operands[0]);
     return std::vector<ValueId>{
-        b.broadcast(g, xs, keptDims(xs.size(), n.attrs.getInts("axes")))};
+        b.broadcast(g, xs, ops::complementDims(xs.size(), n.attrs.getInts("axes")))};
   };
   rs.example = [](std::vector<Shape> &o, Attrs &at, Shape &) {
     o = {{3, 4, 2}};

@@ -53,12 +53,8 @@ void registerShapeOps(std::vector<OpDef> &ops) {
   bc.eval = evalBroadcast;
   // The adjoint sums over the result dims the operand does not map to.
   bc.grad = [](Builder &b, const Node &n, ValueId self, ValueId g) {
-    const std::vector<int64_t> &dims = n.attrs.getInts("dims");
-    std::vector<int64_t> axes;
-    for (int64_t d = 0; d < b.type(self).rank(); ++d)
-      if (std::find(dims.begin(), dims.end(), d) == dims.end())
-        axes.push_back(d);
-    return std::vector<ValueId>{b.reduceSum(g, axes)};
+    return std::vector<ValueId>{
+        b.reduceSum(g, ops::complementDims(b.type(self).rank(), n.attrs.getInts("dims")))};
   };
   bc.example = [](std::vector<Shape> &o, Attrs &at, Shape &r) {
     o = {{4}};

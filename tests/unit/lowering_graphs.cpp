@@ -13,15 +13,6 @@ using namespace aec::testing;
 namespace {
 TensorType f32(Shape shape) { return {DType::F32, std::move(shape)}; }
 
-TensorMap randomInputs(const Graph &g, double lo, double hi,
-                       std::mt19937 &rng) {
-  TensorMap inputs;
-  for (ValueId id : g.inputs())
-    inputs[g.node(id).attrs.getString("name")] =
-        randomTensor(g.type(id), lo, hi, rng);
-  return inputs;
-}
-
 /// A dense layer with sigmoid, its MSE and a hand-written SGD-like update: the
 /// shape of a training step (elementwise chains to fuse, matmuls, reductions,
 /// broadcasts).

@@ -1,6 +1,7 @@
 #pragma once
 /// Shared by the lowering tests: random inputs, running a compiled graph on
 /// host buffers, and comparing against the interpreter.
+#include "core/TestGraphs.h"
 #include "ir/Builder.h"
 #include "ir/Interpreter.h"
 #include "passes/lowering/Lowering.h"
@@ -14,18 +15,8 @@
 
 namespace aec::testing {
 
-/// Uniform values in [lo, hi], rounded to the dtype so both sides see the same
-/// numbers.
-inline Tensor randomTensor(const TensorType &type, double lo, double hi,
-                           std::mt19937 &rng) {
-  std::uniform_real_distribution<double> dist(lo, hi);
-  Tensor t = Tensor::from_shape(
-      std::vector<size_t>(type.shape.begin(), type.shape.end()));
-  for (double &v : t)
-    v = dist(rng);
-  roundToDType(t, type.dtype);
-  return t;
-}
+using test::randomInputs;
+using test::randomTensor;
 
 /// A host buffer in the graph's dtype (f32 per the ABI; f64 for completeness).
 struct HostBuffer {

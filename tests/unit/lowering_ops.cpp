@@ -12,29 +12,10 @@ namespace {
 
 /// One node of `op` on inputs shaped by its example; the result is output "y".
 Graph exampleGraph(const OpDef &op, DType dtype) {
-  std::vector<Shape> shapes;
-  Attrs attrs;
-  Shape result;
-  op.example(shapes, attrs, result);
-  Graph g;
-  g.name = "example_" + op.name;
-  Builder b(g);
-  std::vector<ValueId> operands;
-  for (size_t i = 0; i < shapes.size(); ++i)
-    operands.push_back(
-        b.input("x" + std::to_string(i), role::Data, {dtype, shapes[i]}));
-  Node node{op.name, operands, attrs, TensorType{dtype, result}, {}};
-  g.addOutput("y", g.add(node));
+  ValueId result;
+  Graph g = test::exampleGraph(op, dtype, &result);
+  g.addOutput("y", result);
   return g;
-}
-
-TensorMap randomInputs(const Graph &g, double lo, double hi,
-                       std::mt19937 &rng) {
-  TensorMap inputs;
-  for (ValueId id : g.inputs())
-    inputs[g.node(id).attrs.getString("name")] =
-        randomTensor(g.type(id), lo, hi, rng);
-  return inputs;
 }
 
 bool skipped(const OpDef &op) {

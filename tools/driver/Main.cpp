@@ -69,7 +69,7 @@ int main(int argc, char **argv) {
     return app.exit(e);
   }
 
-  try {
+  return aec::reportErrors([&] {
     if (compileCmd->parsed())
       return runCompile(compile);
     if (dumpCmd->parsed()) {
@@ -83,12 +83,6 @@ int main(int argc, char **argv) {
       return runRun(runModel, runCmd->remaining());
     if (dataCmd->parsed())
       return runData(data);
-  } catch (const aec::CompileError &e) {
-    std::cerr << e.what() << "\n";
     return 1;
-  } catch (const std::exception &e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 1;
-  }
-  return 1;
+  });
 }

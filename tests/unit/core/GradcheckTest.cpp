@@ -114,7 +114,7 @@ TEST_CASE("losses differentiate correctly, including bce from logits", "[gradche
       ValueId w = b.input("w", role::Weight, {DType::F64, {4}});
       ValueId loss = weightedMean(b, perSampleLoss(b, kind, p, t, logits), w);
       TensorMap in = test::randomInputs(g, logits ? -2.0 : 0.1, logits ? 2.0 : 0.9, rng);
-      in["t"] = test::randomTensor({4, 3}, 0, 1, rng);
+      in["t"] = test::randomTensor({DType::F64, {4, 3}}, 0, 1, rng);
       in["w"] = Tensor({1.0, 1.0, 1.0, 0.0});
       checkGradients(g, loss, {"p"}, in);
     }

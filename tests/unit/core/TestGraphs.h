@@ -24,12 +24,13 @@ inline Graph exampleGraph(const OpDef &def, DType dtype, ValueId *result) {
   return g;
 }
 
-/// Uniform random tensor of `shape` in [lo, hi).
-inline Tensor randomTensor(const Shape &shape, double lo, double hi, std::mt19937 &rng) {
+/// Uniform values in [lo, hi), rounded to the dtype so every consumer sees the same numbers.
+inline Tensor randomTensor(const TensorType &type, double lo, double hi, std::mt19937 &rng) {
   std::uniform_real_distribution<double> u(lo, hi);
-  Tensor t = xt::zeros<double>(std::vector<size_t>(shape.begin(), shape.end()));
+  Tensor t = xt::zeros<double>(std::vector<size_t>(type.shape.begin(), type.shape.end()));
   for (double &v : t)
     v = u(rng);
+  roundToDType(t, type.dtype);
   return t;
 }
 
@@ -39,8 +40,7 @@ inline TensorMap randomInputs(const Graph &g, double lo, double hi, std::mt19937
   for (ValueId v : g.inputs()) {
     const Node &n = g.node(v);
     bool data = n.attrs.getString("role") == role::Data;
-    in[n.attrs.getString("name")] =
-        randomTensor(n.type.shape, data ? lo : -1.0, data ? hi : 1.0, rng);
+    in[n.attrs.getString("name")] = randomTensor(n.type, data ? lo : -1.0, data ? hi : 1.0, rng);
   }
   return in;
 }
