@@ -18,17 +18,27 @@ void rejectUnsupportedTerms(const ModelSpec &spec) {
     fail(t.loc, "loss term '" + t.kind + "' is not supported yet");
 }
 
-Graph buildTrainStep(const ModelSpec &spec, int64_t batch, DType dtype) {
+/// The forward model plus per-sample reconstruction losses [B] against input "target".
+Graph buildPerSampleLoss(const ModelSpec &spec, int64_t batch, DType dtype,
+                         const std::string &name, ValueId *perSample) {
   ForwardInfo info;
   Graph g = buildForward(spec, batch, ForwardPart::Full, &info, dtype);
-  g.name = "train_step";
+  g.name = name;
   Builder b(g);
   b.loc = spec.loss.loc;
   ValueId target = b.input("target", role::Target, {dtype, withBatch(batch, info.outputShape)});
-  ValueId weight = b.input("weight", role::Weight, {dtype, {batch}});
   bool logits;
   ValueId prediction = lossInput(spec, info, logits);
-  ValueId perSample = perSampleLoss(b, spec.loss.reconstruction, prediction, target, logits);
+  *perSample = perSampleLoss(b, spec.loss.reconstruction, prediction, target, logits);
+  return g;
+}
+
+Graph buildTrainStep(const ModelSpec &spec, int64_t batch, DType dtype) {
+  ValueId perSample;
+  Graph g = buildPerSampleLoss(spec, batch, dtype, "train_step", &perSample);
+  Builder b(g);
+  b.loc = spec.loss.loc;
+  ValueId weight = b.input("weight", role::Weight, {dtype, {batch}});
   ValueId loss = weightedMean(b, perSample, weight);
   g.addOutput("loss", loss);
 
@@ -42,15 +52,9 @@ Graph buildTrainStep(const ModelSpec &spec, int64_t batch, DType dtype) {
 }
 
 Graph buildEvalStep(const ModelSpec &spec, int64_t batch, DType dtype) {
-  ForwardInfo info;
-  Graph g = buildForward(spec, batch, ForwardPart::Full, &info, dtype);
-  g.name = "eval_step";
-  Builder b(g);
-  b.loc = spec.loss.loc;
-  ValueId target = b.input("target", role::Target, {dtype, withBatch(batch, info.outputShape)});
-  bool logits;
-  ValueId prediction = lossInput(spec, info, logits);
-  g.addOutput("loss", perSampleLoss(b, spec.loss.reconstruction, prediction, target, logits));
+  ValueId perSample;
+  Graph g = buildPerSampleLoss(spec, batch, dtype, "eval_step", &perSample);
+  g.addOutput("loss", perSample);
   return g;
 }
 
