@@ -5,6 +5,8 @@
 /// entry point per function, `aec_fn_<name>(void **buffers)`. `buffers` holds one pointer per
 /// argument of the function, in descriptor order, followed by one per result (out-buffers
 /// the callee fills). Every buffer is a dense row-major float32 array of the listed shape.
+/// Result buffers must not overlap argument buffers: the callee writes results while it is
+/// still reading arguments (the runtime double-buffers params and optimizer state).
 ///
 /// Descriptor grammar (one record per line, fields separated by single spaces):
 ///   aec-model 1
