@@ -108,7 +108,9 @@ void printInfo(const Model &model) {
     s += fmt::format("  {}({}) -> {}{}\n", f.name, summary(f.args), summary(f.results),
                      model.entry(f.name) ? "" : "  [no entry point]");
   auto stat = [&](const std::string &k) { return d.stats.count(k) ? std::to_string(d.stats.at(k)) : "?"; };
-  s += fmt::format("memory   peak {} bytes\nflops    {} per step\n", stat("peak_bytes"), stat("flops_per_step"));
+  s += fmt::format("memory   {} bytes of train_step intermediates at peak (static liveness plan)\n"
+                   "flops    {} per step\n",
+                   stat("peak_bytes"), stat("flops_per_step"));
   // Through std::cout (not fmt::print) so the output interleaves with other stream writes.
   std::cout << s;
 }
