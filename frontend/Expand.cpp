@@ -101,7 +101,7 @@ bool hasStandaloneDecoder(const ModelSpec &spec) {
 }
 
 Graph buildForward(const ModelSpec &spec, int64_t batch, ForwardPart part, ForwardInfo *info,
-                   DType dtype) {
+                   DType dtype, ForwardMode /*mode: dense and layernorm do not depend on it*/) {
   ForwardInfo local;
   ForwardInfo &out = info ? *info : local;
   out = ForwardInfo();

@@ -17,6 +17,10 @@ enum class ForwardPart {
   Decoder, ///< input "z" (role latent) -> reconstruction
 };
 
+/// Training activates dropout/noise and batchnorm's batch statistics; inference uses the
+/// moving statistics and no noise.
+enum class ForwardMode { Train, Infer };
+
 /// A trainable parameter and how the runtime initialises it.
 struct ParamSpec {
   std::string name; ///< "<layer>/<param>"
@@ -33,13 +37,18 @@ struct ForwardInfo {
   std::map<std::string, ValueId> layers;  ///< output of each layer built, by name
   Shape codeShape;                        ///< per sample
   Shape outputShape;                      ///< per sample
+  /// New values of non-trainable params (batchnorm moving stats), Train mode only; the
+  /// training step outputs them under the param's name.
+  std::vector<std::pair<std::string, ValueId>> paramUpdates;
+  /// The VAE's KL divergence per sample [B] (vae_latent), NoValue without one.
+  ValueId klPerSample = NoValue;
 };
 
 /// Builds the forward graph of `part` for batch size `batch` in float type `dtype`.
 /// Params are graph inputs of role "param" named "<layer>/<param>" (Keras shapes). Errors
 /// (shape mismatch, a decoder that needs encoder skips, ...) are CompileErrors at the layer.
 Graph buildForward(const ModelSpec &spec, int64_t batch, ForwardPart part, ForwardInfo *info,
-                   DType dtype = DType::F32);
+                   DType dtype = DType::F32, ForwardMode mode = ForwardMode::Infer);
 
 /// True when the decoder can run alone (no skips from the encoder).
 bool hasStandaloneDecoder(const ModelSpec &spec);

@@ -4,6 +4,7 @@
 /// get gradients, interpretation and lowering from their parts.
 #include "ir/Graph.h"
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,29 @@ ValueId silu(Builder &b, ValueId x);
 /// Layer normalisation over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta,
 /// gamma and beta of shape [last].
 ValueId layerNorm(Builder &b, ValueId x, ValueId gamma, ValueId beta, double epsilon);
+
+// ---- Image layers (channels-last [B, H, W, C]; Keras/TF shape rules) -----------------
+// Composites of pad / slice / concat / reshape / transpose / reverse / matmul / reduce ops,
+// so gradients (of any order), interpretation and lowering come from their parts.
+
+enum class Padding { Same, Valid };
+
+/// Keras output length of a window op: valid ceil((in - k + 1) / s), same ceil(in / s).
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, Padding padding);
+/// conv2d: x [B, H, W, C], kernel [kh, kw, C, F] -> [B, Ho, Wo, F] (no bias).
+ValueId conv2d(Builder &b, ValueId x, ValueId kernel, std::array<int64_t, 2> strides,
+               Padding padding);
+/// conv2d_transpose: x [B, H, W, C], kernel [kh, kw, F, C] (Keras layout) -> [B, Ho, Wo, F];
+/// valid: Ho = (H - 1) s + kh; same: Ho = H s (the odd pixel at the end dropped, as TF).
+ValueId conv2dTranspose(Builder &b, ValueId x, ValueId kernel, std::array<int64_t, 2> strides,
+                        Padding padding);
+/// Pooling windows; padding never wins a max nor counts in a mean.
+ValueId maxPool(Builder &b, ValueId x, std::array<int64_t, 2> pool,
+                std::array<int64_t, 2> strides, Padding padding);
+ValueId avgPool(Builder &b, ValueId x, std::array<int64_t, 2> pool,
+                std::array<int64_t, 2> strides, Padding padding);
+/// Nearest-neighbour upsampling by `size`.
+ValueId upsample(Builder &b, ValueId x, std::array<int64_t, 2> size);
 
 /// Mean over every non-batch axis of `perElement` [B, ...] -> [B].
 ValueId meanPerSample(Builder &b, ValueId perElement);

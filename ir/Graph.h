@@ -49,7 +49,15 @@ inline constexpr const char *Param = "param";   ///< trainable parameter
 inline constexpr const char *State = "state";   ///< optimizer state, e.g. Adam moments
 inline constexpr const char *Hyper = "hyper";   ///< runtime scalar: lr, step count
 inline constexpr const char *Latent = "latent"; ///< a batch of codes (decode)
+/// Fresh random numbers the runtime draws for every call from the run's seeded stream:
+/// N(0, 1) or U[0, 1). Dropout, gaussian_noise and the VAE's reparameterisation use them.
+inline constexpr const char *NoiseNormal = "noise_normal";
+inline constexpr const char *NoiseUniform = "noise_uniform";
 } // namespace role
+
+/// A param input with attribute `trainable = 0` (batchnorm's moving statistics) is saved and
+/// loaded with the weights but gets no gradient; train_step returns its new value as an
+/// output named like the input.
 
 /// One op instance. Its result type is inferred by the op's registry entry when added.
 struct Node {
