@@ -1,94 +1,74 @@
-/// Expansion of layers into primitive ops through the Builder. Each layer sets b.loc to its
-/// own location first, so every node (and every error) points back at the YAML.
-#include "frontend/Expand.h"
-#include "ir/Builder.h"
-
-#include <numeric>
+/// Expansion of a ModelSpec into a forward graph: the driver (inputs, layer order, skips)
+/// and the dispatch to the layer families. Each layer sets b.loc to its own location first,
+/// so every node (and every error) points back at the YAML.
+#include "frontend/Expander.h"
 
 namespace aec {
 
-namespace {
+std::string glorotInit(int64_t fanIn, int64_t fanOut) {
+  return "glorot_uniform:" + std::to_string(fanIn) + ":" + std::to_string(fanOut);
+}
 
-class Expander {
-public:
-  Expander(Graph &g, int64_t batch, DType dtype, ForwardInfo &info)
-      : B(g), Batch(batch), Ty(dtype), Info(info) {}
+ValueId Expander::param(const LayerSpec &l, const std::string &name, const Shape &shape,
+                        const std::string &init, bool trainable) {
+  std::string full = l.name + "/" + name;
+  Info.params.push_back({full, shape, init, trainable});
+  ValueId v = B.input(full, role::Param, {Ty, shape});
+  if (!trainable)
+    B.graph().node(v).attrs.set("trainable", int64_t(0));
+  return v;
+}
 
-  /// Creates parameter `<layer>/<param>` as a graph input and records it in ForwardInfo.
-  ValueId param(const LayerSpec &l, const std::string &name, const Shape &shape,
-                const std::string &init) {
-    std::string full = l.name + "/" + name;
-    Info.params.push_back({full, shape, init});
-    return B.input(full, role::Param, {Ty, shape});
+ValueId Expander::noise(const LayerSpec &l, const char *role, const Shape &shape) {
+  return B.input("noise/" + l.name, role, {Ty, withBatch(Batch, shape)});
+}
+
+ValueId Expander::sampleWeights() {
+  if (Weights == NoValue) {
+    SourceLoc saved = B.loc;
+    Weights = B.input("weight", role::Weight, {Ty, {Batch}});
+    B.loc = saved;
   }
+  return Weights;
+}
 
-  /// Builds `l` on `in` (one value per source). `logitsOut` receives the pre-activation
-  /// value of layers with an activation.
-  ValueId layer(const LayerSpec &l, const std::vector<ValueId> &in, ValueId *logitsOut) {
-    B.loc = l.loc;
-    const std::string &k = l.kind;
-    ValueId x = in.at(0);
-    if (k == "dense")
-      return dense(l, x, logitsOut);
-    if (k == "layernorm") {
-      int64_t last = B.shape(x).back();
-      ValueId gamma = param(l, "gamma", {last}, "ones");
-      ValueId beta = param(l, "beta", {last}, "zeros");
-      return layerNorm(B, x, gamma, beta, l.epsilon);
-    }
-    if (k == "flatten" || k == "reshape")
-      return B.reshape(x, withBatch(Batch, l.outputShape));
-    if (k == "add") {
-      ValueId sum = x;
-      for (size_t i = 1; i < in.size(); ++i)
-        sum = B.add(sum, in[i]);
-      return sum;
-    }
-    if (k == "repeat") // [B, F] -> [B, T, F]: operand dims 0, 1 become result dims 0, 2
-      return B.broadcast(x, withBatch(Batch, l.outputShape), {0, 2});
-    if (k == "time_distributed") {
-      const LayerSpec &inner = l.inner.at(0);
-      // dense and layernorm act on the last axis, so on [B, T, ...] they are already
-      // applied per time step.
-      if (inner.kind == "dense" || inner.kind == "layernorm")
-        return layer(inner, {x}, logitsOut);
-      fail(l.loc, "time_distributed of " + inner.kind + " is not supported yet");
-    }
-    fail(l.loc, k + " is not supported yet");
+ValueId Expander::layer(const LayerSpec &l, const std::vector<ValueId> &in, ValueId *logitsOut) {
+  B.loc = l.loc;
+  const std::string &k = l.kind;
+  ValueId x = in.at(0);
+  if (k == "dense")
+    return expandDense(*this, l, x, logitsOut);
+  if (k == "layernorm")
+    return expandLayerNorm(*this, l, x);
+  if (k == "batchnorm")
+    return expandBatchNorm(*this, l, x);
+  if (k == "dropout")
+    return expandDropout(*this, l, x);
+  if (k == "gaussian_noise")
+    return expandGaussianNoise(*this, l, x);
+  if (k == "vae_latent")
+    return expandVaeLatent(*this, l, x);
+  if (k == "lstm")
+    return expandLstm(*this, l, x);
+  if (k == "time_distributed")
+    return expandTimeDistributed(*this, l, x, logitsOut);
+  if (k == "conv2d" || k == "conv2d_transpose" || k == "maxpool" || k == "avgpool" ||
+      k == "upsample")
+    return expandImageLayer(*this, l, x, logitsOut);
+  if (k == "flatten" || k == "reshape")
+    return B.reshape(x, withBatch(Batch, l.outputShape));
+  if (k == "add") {
+    ValueId sum = x;
+    for (size_t i = 1; i < in.size(); ++i)
+      sum = B.add(sum, in[i]);
+    return sum;
   }
-
-private:
-  /// matmul(x, kernel) + broadcast(bias) then the activation; inputs of rank > 2 are
-  /// flattened to rows first (Keras' Dense acts on the last axis).
-  ValueId dense(const LayerSpec &l, ValueId x, ValueId *logitsOut) {
-    Shape inShape = B.shape(x);
-    int64_t in = inShape.back();
-    ValueId kernel = param(l, "kernel", {in, l.units},
-                           "glorot_uniform:" + std::to_string(in) + ":" + std::to_string(l.units));
-    ValueId bias = l.useBias ? param(l, "bias", {l.units}, "zeros") : NoValue;
-    int64_t rows = std::accumulate(inShape.begin(), inShape.end() - 1, int64_t(1),
-                                   std::multiplies<int64_t>());
-    ValueId flat = inShape.size() == 2 ? x : B.reshape(x, {rows, in});
-    ValueId y = B.matmul(flat, kernel);
-    if (bias != NoValue)
-      y = B.add(y, B.broadcast(bias, {rows, l.units}, {1}));
-    if (inShape.size() != 2) {
-      Shape outShape = inShape;
-      outShape.back() = l.units;
-      y = B.reshape(y, outShape);
-    }
-    if (logitsOut)
-      *logitsOut = y;
-    return activation(B, y, l.activation, l.alpha);
-  }
-
-  Builder B;
-  int64_t Batch;
-  DType Ty;
-  ForwardInfo &Info;
-};
-
-} // namespace
+  if (k == "concat") // along the last axis, as Keras' Concatenate()
+    return B.concat(in, B.type(x).rank() - 1);
+  if (k == "repeat") // [B, F] -> [B, T, F]: operand dims 0, 1 become result dims 0, 2
+    return B.broadcast(x, withBatch(Batch, l.outputShape), {0, 2});
+  fail(l.loc, k + " is not supported yet");
+}
 
 bool hasStandaloneDecoder(const ModelSpec &spec) {
   const std::string &code = spec.encoder.back().name;
@@ -100,8 +80,15 @@ bool hasStandaloneDecoder(const ModelSpec &spec) {
   return true;
 }
 
+namespace {
+/// The activation that ends `l` (the wrapped layer's for time_distributed).
+const std::string &finalActivation(const LayerSpec &l) {
+  return l.kind == "time_distributed" && !l.inner.empty() ? l.inner[0].activation : l.activation;
+}
+} // namespace
+
 Graph buildForward(const ModelSpec &spec, int64_t batch, ForwardPart part, ForwardInfo *info,
-                   DType dtype, ForwardMode /*mode: dense and layernorm do not depend on it*/) {
+                   DType dtype, ForwardMode mode) {
   ForwardInfo local;
   ForwardInfo &out = info ? *info : local;
   out = ForwardInfo();
@@ -109,7 +96,7 @@ Graph buildForward(const ModelSpec &spec, int64_t batch, ForwardPart part, Forwa
   g.name = part == ForwardPart::Encoder ? "encode"
            : part == ForwardPart::Decoder ? "decode"
                                           : "forward";
-  Expander ex(g, batch, dtype, out);
+  Expander ex(g, batch, dtype, mode, out);
   Builder b(g);
   const LayerSpec &codeLayer = spec.encoder.back();
   out.codeShape = codeLayer.outputShape;
@@ -126,6 +113,8 @@ Graph buildForward(const ModelSpec &spec, int64_t batch, ForwardPart part, Forwa
     current = b.input("x", role::Data, {dtype, withBatch(batch, spec.inputShape)});
   }
 
+  // Pre-sigmoid values of layers that end in a sigmoid, by layer name.
+  std::map<std::string, ValueId> sigmoidLogits;
   auto build = [&](const LayerSpec &l, bool isLastDecoder) {
     std::vector<ValueId> in;
     for (const std::string &src : l.sources) {
@@ -140,8 +129,16 @@ Graph buildForward(const ModelSpec &spec, int64_t batch, ForwardPart part, Forwa
     ValueId pre = NoValue;
     current = ex.layer(l, in, &pre);
     values[l.name] = current;
-    if (isLastDecoder && l.activation == "sigmoid" && pre != NoValue && l.kind == "dense")
-      out.logits = pre;
+    if (finalActivation(l) == "sigmoid" && pre != NoValue) {
+      sigmoidLogits[l.name] = pre;
+    } else if ((l.kind == "reshape" || l.kind == "flatten") && l.sources.size() == 1 &&
+               sigmoidLogits.count(l.sources[0])) {
+      // Dense(sigmoid) + Reshape (Keras' image decoders): bce still gets the logits.
+      sigmoidLogits[l.name] =
+          ex.B.reshape(sigmoidLogits[l.sources[0]], withBatch(batch, l.outputShape));
+    }
+    if (isLastDecoder && sigmoidLogits.count(l.name))
+      out.logits = sigmoidLogits[l.name];
   };
 
   if (part != ForwardPart::Decoder) {

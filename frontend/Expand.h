@@ -21,11 +21,16 @@ enum class ForwardPart {
 /// moving statistics and no noise.
 enum class ForwardMode { Train, Infer };
 
-/// A trainable parameter and how the runtime initialises it.
+/// A parameter and how the runtime initialises it.
 struct ParamSpec {
   std::string name; ///< "<layer>/<param>"
   Shape shape;
-  std::string init; ///< glorot_uniform:<fan_in>:<fan_out>, zeros, ones
+  /// glorot_uniform:<fan_in>:<fan_out>, zeros, ones, or unit_forget_bias:<units> (an LSTM
+  /// bias [4u]: zeros with ones in the forget gate's slice [u, 2u), Keras' unit_forget_bias).
+  std::string init;
+  /// False for batchnorm's moving statistics: saved with the weights, updated by the
+  /// training step, never by the optimizer (the graph input has attribute trainable = 0).
+  bool trainable = true;
 };
 
 /// What the expansion made, beside the graph.

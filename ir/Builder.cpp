@@ -54,3 +54,51 @@ ValueId Builder::reshape(ValueId a, Shape shape) {
 }
 
 } // namespace aec
+
+namespace aec {
+
+ValueId Builder::pad(ValueId a, std::vector<int64_t> low, std::vector<int64_t> high,
+                     std::vector<int64_t> interior, double value) {
+  return op("pad", {a},
+            Attrs{{"low", std::move(low)},
+                  {"high", std::move(high)},
+                  {"interior", std::move(interior)},
+                  {"value", value}});
+}
+
+ValueId Builder::slice(ValueId a, std::vector<int64_t> start, std::vector<int64_t> limit,
+                       std::vector<int64_t> strides) {
+  return op("slice", {a},
+            Attrs{{"start", std::move(start)},
+                  {"limit", std::move(limit)},
+                  {"strides", std::move(strides)}});
+}
+
+ValueId Builder::concat(const std::vector<ValueId> &parts, int64_t axis) {
+  if (parts.size() == 1)
+    return parts[0];
+  return op("concat", parts, Attrs{{"axis", axis}});
+}
+
+ValueId Builder::transpose(ValueId a, std::vector<int64_t> perm) {
+  bool identity = true;
+  for (size_t k = 0; k < perm.size(); ++k)
+    identity = identity && perm[k] == static_cast<int64_t>(k);
+  if (identity && static_cast<int64_t>(perm.size()) == type(a).rank())
+    return a;
+  return op("transpose", {a}, Attrs{{"perm", std::move(perm)}});
+}
+
+ValueId Builder::reverse(ValueId a, std::vector<int64_t> axes) {
+  if (axes.empty())
+    return a;
+  return op("reverse", {a}, Attrs{{"axes", std::move(axes)}});
+}
+
+ValueId Builder::reduceMax(ValueId a, std::vector<int64_t> axes) {
+  if (axes.empty())
+    return a;
+  return op("reduce_max", {a}, Attrs{{"axes", std::move(axes)}});
+}
+
+} // namespace aec

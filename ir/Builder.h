@@ -68,6 +68,25 @@ public:
   ValueId broadcastScalarLike(ValueId scalar, ValueId like);
   ValueId reshape(ValueId a, Shape shape);
 
+  // Windows and layout (stablehlo semantics).
+  /// Pads with `value`: `low`/`high` elements before/after each dim and `interior`
+  /// elements between neighbours (all >= 0).
+  ValueId pad(ValueId a, std::vector<int64_t> low, std::vector<int64_t> high,
+              std::vector<int64_t> interior, double value);
+  /// Elements start + k * stride < limit of each dim.
+  ValueId slice(ValueId a, std::vector<int64_t> start, std::vector<int64_t> limit,
+                std::vector<int64_t> strides);
+  /// Joins `parts` (equal but for `axis`) along `axis`; one part is returned as is.
+  ValueId concat(const std::vector<ValueId> &parts, int64_t axis);
+  /// Result dim k is operand dim perm[k]; the identity permutation is returned as is.
+  ValueId transpose(ValueId a, std::vector<int64_t> perm);
+  /// Reverses the order of elements along `axes` (sorted, unique).
+  ValueId reverse(ValueId a, std::vector<int64_t> axes);
+  /// Max over `axes` (sorted, unique); the reduced dims are dropped.
+  ValueId reduceMax(ValueId a, std::vector<int64_t> axes);
+  /// 1 where a == b, else 0 (zero gradient).
+  ValueId eq(ValueId a, ValueId b) { return op("eq", {a, b}); }
+
 private:
   Graph &G;
 };

@@ -16,6 +16,9 @@ const std::map<std::string, OpDef> &registry() {
     registerContractionOps(defs);
     registerReductionOps(defs);
     registerShapeOps(defs);
+    registerSlicingOps(defs);
+    registerLayoutOps(defs);
+    registerMaxOps(defs);
     std::map<std::string, OpDef> byName;
     for (OpDef &d : defs)
       byName.emplace(d.name, std::move(d));

@@ -66,5 +66,8 @@ void registerElementwiseOps(std::vector<OpDef> &ops);
 void registerContractionOps(std::vector<OpDef> &ops);
 void registerReductionOps(std::vector<OpDef> &ops);
 void registerShapeOps(std::vector<OpDef> &ops);
+void registerSlicingOps(std::vector<OpDef> &ops);
+void registerLayoutOps(std::vector<OpDef> &ops);
+void registerMaxOps(std::vector<OpDef> &ops);
 
 } // namespace aec

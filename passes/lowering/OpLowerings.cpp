@@ -9,6 +9,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <algorithm>
+#include <limits>
 #include <map>
 
 namespace aec::lowering {
@@ -212,6 +214,122 @@ Value emitReshape(EmitContext &c) {
   return x;
 }
 
+/// Index attributes for the static offsets / sizes / strides of slice ops.
+SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
+  SmallVector<OpFoldResult> out;
+  for (int64_t v : values)
+    out.push_back(b.getIndexAttr(v));
+  return out;
+}
+
+/// A tensor of `type` filled with `value`.
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   double value) {
+  Value v = floatConst(b, loc, type.getElementType(), value);
+  return b
+      .create<linalg::FillOp>(loc, ValueRange{v},
+                              ValueRange{emptyTensor(b, loc, type)})
+      .getResult(0);
+}
+
+/// Fill with the pad value, then write the operand in with stride interior + 1
+/// at offset `low`: bufferizes to a fill and a copy into a strided subview.
+Value emitPad(EmitContext &c) {
+  Value x = c.operands[0];
+  auto xType = cast<RankedTensorType>(x.getType());
+  const std::vector<int64_t> &low = c.node.attrs.getInts("low", c.node.loc);
+  std::vector<int64_t> strides = c.node.attrs.getInts("interior", c.node.loc);
+  for (int64_t &s : strides)
+    s += 1;
+  Value dest = filledTensor(c.b, c.loc, c.resultType,
+                            c.node.attrs.getFloat("value", c.node.loc));
+  return c.b.create<tensor::InsertSliceOp>(
+      c.loc, x, dest, indexAttrs(c.b, low), indexAttrs(c.b, xType.getShape()),
+      indexAttrs(c.b, strides));
+}
+
+/// A strided view of the operand; consumers read through it without a copy.
+Value emitSlice(EmitContext &c) {
+  const std::vector<int64_t> &start = c.node.attrs.getInts("start", c.node.loc);
+  const std::vector<int64_t> &strides =
+      c.node.attrs.getInts("strides", c.node.loc);
+  return c.b.create<tensor::ExtractSliceOp>(
+      c.loc, c.resultType, c.operands[0], indexAttrs(c.b, start),
+      indexAttrs(c.b, c.resultType.getShape()), indexAttrs(c.b, strides));
+}
+
+/// Each operand inserted at its offset along the axis of one fresh tensor.
+Value emitConcat(EmitContext &c) {
+  int64_t axis = c.node.attrs.getInt("axis", c.node.loc);
+  int64_t rank = c.resultType.getRank();
+  Value dest = emptyTensor(c.b, c.loc, c.resultType);
+  SmallVector<int64_t> offsets(rank, 0), unit(rank, 1);
+  for (Value part : c.operands) {
+    auto type = cast<RankedTensorType>(part.getType());
+    dest = c.b.create<tensor::InsertSliceOp>(
+        c.loc, part, dest, indexAttrs(c.b, offsets),
+        indexAttrs(c.b, type.getShape()), indexAttrs(c.b, unit));
+    offsets[axis] += type.getDimSize(axis);
+  }
+  return dest;
+}
+
+Value emitTranspose(EmitContext &c) {
+  const std::vector<int64_t> &perm = c.node.attrs.getInts("perm", c.node.loc);
+  return c.b
+      .create<linalg::TransposeOp>(c.loc, c.operands[0],
+                                   emptyTensor(c.b, c.loc, c.resultType), perm)
+      .getResult()[0];
+}
+
+/// A copy whose input map reads index size - 1 - d along the reversed axes.
+Value emitReverse(EmitContext &c) {
+  const std::vector<int64_t> &axes = c.node.attrs.getInts("axes", c.node.loc);
+  MLIRContext *ctx = c.b.getContext();
+  int64_t rank = c.resultType.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < rank; ++d) {
+    AffineExpr e = getAffineDimExpr(d, ctx);
+    if (std::find(axes.begin(), axes.end(), d) != axes.end())
+      e = getAffineConstantExpr(c.resultType.getDimSize(d) - 1, ctx) - e;
+    exprs.push_back(e);
+  }
+  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, exprs, ctx),
+                                 AffineMap::getMultiDimIdentityMap(rank, ctx)};
+  auto generic = c.b.create<linalg::GenericOp>(
+      c.loc, TypeRange{c.resultType}, ValueRange{c.operands[0]},
+      ValueRange{emptyTensor(c.b, c.loc, c.resultType)}, maps,
+      parallelIterators(rank), [](OpBuilder &b, Location loc, ValueRange a) {
+        b.create<linalg::YieldOp>(loc, a[0]);
+      });
+  return generic.getResult(0);
+}
+
+/// linalg.reduce from -inf with maximumf (NaN-propagating, like the
+/// interpreter's std::max on non-NaN data).
+Value emitReduceMax(EmitContext &c) {
+  const std::vector<int64_t> &axes = c.node.attrs.getInts("axes", c.node.loc);
+  if (axes.empty())
+    return c.operands[0];
+  Value acc = filledTensor(c.b, c.loc, c.resultType,
+                           -std::numeric_limits<double>::infinity());
+  auto reduce = c.b.create<linalg::ReduceOp>(
+      c.loc, ValueRange{c.operands[0]}, ValueRange{acc}, axes,
+      [](OpBuilder &b, Location loc, ValueRange a) {
+        b.create<linalg::YieldOp>(
+            loc, Value(b.create<arith::MaximumFOp>(loc, a[0], a[1])));
+      });
+  return reduce.getResult(0);
+}
+
+Value eqScalar(OpBuilder &b, Location loc, ValueRange a) {
+  Type t = a[0].getType();
+  Value same =
+      b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ, a[0], a[1]);
+  return b.create<arith::SelectOp>(loc, same, floatConst(b, loc, t, 1.0),
+                                   floatConst(b, loc, t, 0.0));
+}
+
 OpEmitter elementwise(ScalarFn fn) {
   return [fn](EmitContext &c) { return emitElementwise(c, fn); };
 }
@@ -239,6 +357,13 @@ const std::map<std::string, OpEmitter> &emitters() {
       {"reduce_sum", emitReduceSum},
       {"broadcast", emitBroadcast},
       {"reshape", emitReshape},
+      {"pad", emitPad},
+      {"slice", emitSlice},
+      {"concat", emitConcat},
+      {"transpose", emitTranspose},
+      {"reverse", emitReverse},
+      {"reduce_max", emitReduceMax},
+      {"eq", elementwise(eqScalar)},
   };
   return table;
 }

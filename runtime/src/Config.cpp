@@ -109,6 +109,15 @@ RunConfig parseRunConfig(const std::map<std::string, std::string> &settings) {
     if (*m != "loss" && *m != "val_loss")
       throw std::runtime_error(fmt::format("monitor must be 'loss' or 'val_loss', got '{}'", *m));
 
+  s.get("train.corrupt.gaussian", c.corrupt.gaussian);
+  s.get("train.corrupt.masking", c.corrupt.masking);
+  s.get("train.corrupt.salt_pepper", c.corrupt.saltPepper);
+  if (c.corrupt.gaussian < 0)
+    s.bad("train.corrupt.gaussian", "a non-negative stddev", settings.at("train.corrupt.gaussian"));
+  for (const char *k : {"train.corrupt.masking", "train.corrupt.salt_pepper"})
+    if (auto *v = s.find(k); v && !(std::strtod(v->c_str(), nullptr) >= 0 && std::strtod(v->c_str(), nullptr) <= 1))
+      s.bad(k, "a probability in [0, 1]", *v);
+
   s.get("optimizer.kind", c.optimizerKind);
   s.get("optimizer.lr", c.lr);
 

@@ -1,5 +1,7 @@
 /// Built-in synthetic data sets. Each generator validates its own parameters so a typo in
 /// the model file (`data: {synthetic: ring, rmin: 1}`) is an error, not a silent default.
+#include "GeneratorParams.h"
+
 #include <aec/Generators.h>
 #include <aec/Random.h>
 
@@ -12,51 +14,7 @@
 namespace aec::rt {
 namespace {
 
-/// Typed access to generator parameters; remembers which were used so leftovers are errors.
-class Params {
-public:
-  Params(const std::string &gen, const std::map<std::string, std::string> &p) : gen_(gen), p_(p) {}
-  double num(const std::string &key, double def) {
-    known_.push_back(key);
-    auto it = p_.find(key);
-    if (it == p_.end())
-      return def;
-    char *end = nullptr;
-    double v = std::strtod(it->second.c_str(), &end);
-    if (it->second.empty() || *end != '\0' || !std::isfinite(v))
-      throw std::runtime_error(fmt::format("generator '{}': parameter '{}' must be a number, got '{}'", gen_,
-                                           key, it->second));
-    return v;
-  }
-  std::string str(const std::string &key, const std::string &def) {
-    known_.push_back(key);
-    auto it = p_.find(key);
-    return it == p_.end() ? def : it->second;
-  }
-  /// Throws for any parameter no accessor asked for.
-  void checkUnused() const {
-    for (const auto &[k, v] : p_) {
-      bool ok = false;
-      for (const auto &n : known_)
-        ok = ok || n == k;
-      if (!ok) {
-        std::string list;
-        for (size_t i = 0; i < known_.size(); ++i)
-          list += (i ? ", " : "") + known_[i];
-        throw std::runtime_error(fmt::format("generator '{}' has no parameter '{}' (it has: {})", gen_, k,
-                                             list.empty() ? "none" : list));
-      }
-    }
-  }
-  void fail(const std::string &why) const {
-    throw std::runtime_error(fmt::format("generator '{}': {}", gen_, why));
-  }
-
-private:
-  std::string gen_;
-  const std::map<std::string, std::string> &p_;
-  std::vector<std::string> known_;
-};
+using gen::Params;
 
 Dataset ring(Params &p, int64_t n, Rng &rng) {
   const double rMin = p.num("r_min", 0.95), rMax = p.num("r_max", 1.05);
@@ -152,7 +110,9 @@ using Generator = std::function<Dataset(Params &, int64_t, Rng &)>;
 
 const std::vector<std::pair<std::string, Generator>> &registry() {
   static const std::vector<std::pair<std::string, Generator>> gens = {
-      {"ring", ring}, {"gaussian2d", gaussian2d}, {"blackbody_colors", blackbodyColors}};
+      {"ring", ring},         {"gaussian2d", gaussian2d},     {"blackbody_colors", blackbodyColors},
+      {"circles", gen::circles}, {"steps", gen::steps}, {"steps_updown", gen::stepsUpDown},
+      {"speckle", gen::speckle}};
   return gens;
 }
 

@@ -1,5 +1,6 @@
 /// Binding descriptor buffers to host arrays and calling entry points batch by batch.
 #include <aec/Model.h>
+#include <aec/Random.h>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -31,6 +32,8 @@ std::string dimsText(const Dims &d) { return fmt::format("[{}]", fmt::join(d, ",
 bool isBatchRole(const std::string &role) {
   return role == "data" || role == "target" || role == "weight" || role == "latent";
 }
+
+bool isNoiseRole(const std::string &role) { return role == "noise_normal" || role == "noise_uniform"; }
 
 int64_t findByName(const std::vector<BufferInfo> &v, const std::string &name) {
   for (size_t i = 0; i < v.size(); ++i)
@@ -70,6 +73,8 @@ FunctionCall::FunctionCall(const Model &model, const std::string &function)
     } else if (a.role == "hyper") {
       if (numElements(a.dims) != 1)
         throw bad(fmt::format("hyper '{}' must be a scalar", a.name));
+    } else if (isNoiseRole(a.role)) {
+      // Any shape: the generated code decides how many draws a layer needs per call.
     } else {
       throw bad(fmt::format("arg '{}' has unknown role '{}'", a.name, a.role));
     }
@@ -98,6 +103,8 @@ void FunctionCall::run(const BatchSource &src, const std::vector<int64_t> &rows,
   if (rows.empty() || static_cast<int64_t>(rows.size()) > batch_)
     throw std::logic_error("FunctionCall::run: 1..B rows expected");
   const int64_t real = static_cast<int64_t>(rows.size());
+  // One stream per call, consumed in argument order: the draws depend only on the seed.
+  Rng noise(src.noiseSeed);
   for (size_t i = 0; i < info_->args.size(); ++i) {
     const BufferInfo &a = info_->args[i];
     Array &buf = args_[i];
@@ -115,6 +122,14 @@ void FunctionCall::run(const BatchSource &src, const std::vector<int64_t> &rows,
                                              info_->name, a.role, a.name, w, from->rowSize()));
       for (int64_t r = 0; r < batch_; ++r) // pad by repeating the first row: finite, and masked by weight 0
         std::memcpy(buf.row(r), from->row(rows[r < real ? r : 0]), w * sizeof(float));
+      if (a.role == "data" && src.corruptData)
+        src.corruptData(buf, real);
+    } else if (a.role == "noise_normal") {
+      for (float &v : buf.data)
+        v = static_cast<float>(noise.normal());
+    } else if (a.role == "noise_uniform") {
+      for (float &v : buf.data)
+        v = static_cast<float>(noise.uniform());
     } else if (a.role == "hyper") {
       auto it = hypers.find(a.name);
       if (it == hypers.end())
@@ -169,11 +184,13 @@ std::map<std::string, Array> runOverDataset(const Model &model, const std::strin
       out.emplace(r.name, Array(d));
     }
   std::vector<int64_t> rows;
+  BatchSource batchSrc = src;
   for (int64_t start = 0; start < n; start += b) {
     rows.clear();
     for (int64_t i = start; i < std::min(n, start + b); ++i)
       rows.push_back(i);
-    call.run(src, rows, state, h, false);
+    batchSrc.noiseSeed = deriveSeed(src.noiseSeed, static_cast<uint64_t>(start));
+    call.run(batchSrc, rows, state, h, false);
     for (auto &[name, arr] : out) {
       const Array &res = call.result(name);
       std::memcpy(arr.row(start), res.data.data(), rows.size() * res.rowSize() * sizeof(float));

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -38,6 +39,11 @@ float stepSeed(uint64_t seed, int64_t step) {
   return static_cast<float>(Rng(seed, Stream::Step, static_cast<uint64_t>(step)).next() >> 40);
 }
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr float kInfF = std::numeric_limits<float>::infinity();
+/// Noise seed of training step `step` (0: validation), from its own stream of train.seed.
+uint64_t noiseSeed(uint64_t seed, int64_t step) {
+  return deriveSeed(deriveSeed(seed, static_cast<uint64_t>(Stream::Noise)), static_cast<uint64_t>(step));
+}
 } // namespace
 
 Trainer::Trainer(const Model &model, const RunConfig &config, const Dataset &data, ModelState &state)
@@ -51,6 +57,23 @@ Trainer::Trainer(const Model &model, const RunConfig &config, const Dataset &dat
   progress.lr = config.lr;
   progress.best = kInf;
   progress.bestLr = kInf;
+  if (config_.corrupt.active()) {
+    bool hasTarget = false;
+    for (const auto &a : step_.info().args)
+      hasTarget = hasTarget || a.role == "target";
+    // Without a target input the step would learn to reproduce the corrupted input.
+    if (!hasTarget)
+      throw std::runtime_error(fmt::format("model '{}': train.corrupt needs a train_step with a target input",
+                                           model.desc.name));
+    // Salt and pepper take the extremes of the (normalized) training inputs.
+    float lo = kInfF, hi = -kInfF;
+    for (int64_t i = 0; i < trainRows_ * data.x.rowSize(); ++i) {
+      lo = std::min(lo, data.x.data[i]);
+      hi = std::max(hi, data.x.data[i]);
+    }
+    config_.corrupt.low = lo;
+    config_.corrupt.high = hi;
+  }
 }
 
 double Trainer::validate() {
@@ -60,6 +83,7 @@ double Trainer::validate() {
   Array vx = sliceRows(data_.x, trainRows_, n);
   Array vt = data_.target.empty() ? Array() : sliceRows(data_.target, trainRows_, n);
   BatchSource src{&vx, data_.target.empty() ? nullptr : &vt, nullptr};
+  src.noiseSeed = noiseSeed(config_.seed, 0);
   auto out = runOverDataset(model_, "eval_step", src, state_);
   const Array *loss = out.count("loss") ? &out.at("loss") : out.empty() ? nullptr : &out.begin()->second;
   if (!loss)
@@ -78,8 +102,14 @@ EpochRecord Trainer::runEpoch(int64_t epoch) {
   auto batches = epochBatches(trainRows_, step_.batch(), config_.shuffle, config_.seed, epoch);
   Hypers hypers;
   double sum = 0;
+  Rng corruptRng(0);
+  if (config_.corrupt.active())
+    src.corruptData = [&](Array &batch, int64_t real) { corruptRows(batch, real, config_.corrupt, corruptRng); };
   for (const auto &rows : batches) {
     ++progress.step;
+    // Per-step streams (not one per run): a run resumed at step k draws what an unbroken one does.
+    src.noiseSeed = noiseSeed(config_.seed, progress.step);
+    corruptRng = Rng(config_.seed, Stream::Corrupt, static_cast<uint64_t>(progress.step));
     hypers["lr"] = static_cast<float>(progress.lr);
     hypers["t"] = static_cast<float>(progress.step);
     hypers["seed"] = stepSeed(config_.seed, progress.step);

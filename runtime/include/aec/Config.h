@@ -1,6 +1,7 @@
 #pragma once
 /// Run settings: the flat `setting` records of the descriptor, typed and defaulted, and the
 /// loading of the training data they describe.
+#include <aec/Corruption.h>
 #include <aec/Descriptor.h>
 #include <aec/Generators.h>
 
@@ -34,6 +35,7 @@ struct RunConfig {
   int64_t batch = 0; ///< from the descriptor (static); train.batch only cross-checked
   EarlyStoppingConfig earlyStopping;
   PlateauConfig plateau;
+  CorruptConfig corrupt; ///< train.corrupt.{gaussian,masking,salt_pepper}
   // optimizer.*
   std::string optimizerKind = "adam";
   double lr = 1e-3;

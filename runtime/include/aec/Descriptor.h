@@ -15,11 +15,14 @@
 ///   batch <B>
 ///   shape input|output|code <dims>            dims: "2,50"; "-" for a scalar
 ///   param <name> <dims> <init>                init: glorot_uniform:<fan_in>:<fan_out> | zeros | ones
+///                                             (non-trainable params such as batchnorm moving stats
+///                                             too: train_step returns their new value by name)
 ///   state <name> <dims>                       optimizer state, starts at zero
 ///   setting <key> <value>                     value runs to the end of the line
 ///   stat <key> <integer>                      flops_per_step, peak_bytes, ...
 ///   function <name>
 ///   arg <name> <role> <dims>                  role: data target weight param state hyper latent
+///                                             noise_normal noise_uniform (fresh draws per call)
 ///   result <name> <role> <dims>
 ///   end
 #include <cstdint>

@@ -12,7 +12,7 @@ namespace aec::rt {
 /// A loaded or generated data set.
 struct Dataset {
   Array x;                                ///< [n, ...input shape]
-  Array target;                           ///< empty: the target is x itself
+  Array target;                           ///< paired data (clean images of speckle); empty: x
   std::vector<std::string> columns;       ///< names of x's features (may be empty)
   Array extra;                            ///< per-sample truth (ring angle, T), never trained on
   std::vector<std::string> extraColumns;  ///< names of extra's columns
@@ -28,7 +28,9 @@ struct Dataset {
 Dataset generate(const std::string &name, const std::map<std::string, std::string> &params,
                  int64_t n, uint64_t seed);
 
-/// Names of the built-in generators.
+/// Names of the built-in generators: ring, gaussian2d, blackbody_colors (2-D / 5-D points),
+/// circles (images [size, size, 1]), steps, steps_updown (signals [length]) and speckle
+/// (paired images [size, size, 1]: x with speckle, target clean).
 std::vector<std::string> generatorNames();
 
 } // namespace aec::rt

@@ -27,9 +27,18 @@ struct BatchSource {
   const Array *data = nullptr;   ///< role data
   const Array *target = nullptr; ///< role target (nullptr: use data)
   const Array *latent = nullptr; ///< role latent
+  /// Seed of this call's noise_normal / noise_uniform draws. The trainer derives it from
+  /// train.seed and the step number, so equal seeds give equal noise and a resumed run draws
+  /// exactly the noise of an unbroken one.
+  uint64_t noiseSeed = 0;
+  /// Applied to every role-data buffer after its rows are copied (train.corrupt). The target
+  /// buffer is filled from the source arrays, so it keeps the clean rows.
+  std::function<void(Array &batch, int64_t realRows)> corruptData;
 };
 
 /// Scalar hyper-parameter buffers by name: "lr", "t" (1-based step), "seed".
+/// Args of role noise_normal / noise_uniform are no hypers: FunctionCall fills them with fresh
+/// N(0, 1) / U[0, 1) numbers on every call, from BatchSource::noiseSeed.
 using Hypers = std::map<std::string, float>;
 
 /// Binds and calls one function repeatedly with persistent buffers (no allocation per call).
@@ -64,7 +73,8 @@ private:
 
 /// Runs `function` over every row of `src` in file order (B rows per call, the last batch
 /// padded) and returns each result that has a leading batch dimension, cut to the real rows
-/// ([n, ...]). The one place encode/decode/reconstruct/score/validation go through.
+/// ([n, ...]). The one place encode/decode/reconstruct/score/validation go through. Noise
+/// args get a stream per batch derived from src.noiseSeed and the batch's first row.
 std::map<std::string, Array> runOverDataset(const Model &model, const std::string &function,
                                             const BatchSource &src, ModelState &state,
                                             const Hypers &hypers = {});

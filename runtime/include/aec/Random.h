@@ -28,7 +28,16 @@ inline uint64_t deriveSeed(uint64_t seed, uint64_t tag) {
 }
 
 /// Stream tags used across the runtime (one place, so no two consumers collide).
-enum class Stream : uint64_t { Init = 1, Shuffle = 2, Data = 3, Step = 4, Sample = 5 };
+enum class Stream : uint64_t {
+  Init = 1,
+  Shuffle = 2,
+  Data = 3,
+  Step = 4,
+  Sample = 5,
+  Noise = 6,   ///< noise_normal / noise_uniform buffers (dropout, gaussian_noise, VAE)
+  Corrupt = 7, ///< train.corrupt draws
+  Plot = 8,    ///< which samples a picture shows
+};
 
 /// xoshiro256** with its own uniform/normal transforms.
 class Rng {
