@@ -128,6 +128,11 @@ Graph buildForward(const ModelSpec &spec, int64_t batch, ForwardPart part, Forwa
       in.push_back(current);
     ValueId pre = NoValue;
     current = ex.layer(l, in, &pre);
+    // The shape checker (LayerCheck.cpp) and the expansion must agree: summaries, the
+    // descriptor and the next layer rely on the checked shape.
+    if (g.type(current).shape != withBatch(batch, l.outputShape))
+      fail(l.loc, "internal error: " + l.kind + " expanded to " + g.type(current).str() +
+                      ", expected " + shapeStr(withBatch(batch, l.outputShape)));
     values[l.name] = current;
     if (finalActivation(l) == "sigmoid" && pre != NoValue) {
       sigmoidLogits[l.name] = pre;

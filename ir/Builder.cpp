@@ -1,5 +1,6 @@
 #include "ir/Builder.h"
 
+#include <algorithm>
 #include <numeric>
 
 namespace aec {
@@ -59,6 +60,11 @@ namespace aec {
 
 ValueId Builder::pad(ValueId a, std::vector<int64_t> low, std::vector<int64_t> high,
                      std::vector<int64_t> interior, double value) {
+  auto zero = [](const std::vector<int64_t> &v) {
+    return std::all_of(v.begin(), v.end(), [](int64_t x) { return x == 0; });
+  };
+  if (zero(low) && zero(high) && zero(interior) && low.size() == shape(a).size())
+    return a;
   return op("pad", {a},
             Attrs{{"low", std::move(low)},
                   {"high", std::move(high)},
@@ -68,6 +74,12 @@ ValueId Builder::pad(ValueId a, std::vector<int64_t> low, std::vector<int64_t> h
 
 ValueId Builder::slice(ValueId a, std::vector<int64_t> start, std::vector<int64_t> limit,
                        std::vector<int64_t> strides) {
+  const Shape &s = shape(a);
+  bool whole = start.size() == s.size() && limit == s;
+  for (size_t d = 0; whole && d < s.size(); ++d)
+    whole = start[d] == 0 && (strides[d] == 1 || s[d] <= 1);
+  if (whole)
+    return a;
   return op("slice", {a},
             Attrs{{"start", std::move(start)},
                   {"limit", std::move(limit)},

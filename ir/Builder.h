@@ -70,10 +70,10 @@ public:
 
   // Windows and layout (stablehlo semantics).
   /// Pads with `value`: `low`/`high` elements before/after each dim and `interior`
-  /// elements between neighbours (all >= 0).
+  /// elements between neighbours (all >= 0). No padding at all returns `a`.
   ValueId pad(ValueId a, std::vector<int64_t> low, std::vector<int64_t> high,
               std::vector<int64_t> interior, double value);
-  /// Elements start + k * stride < limit of each dim.
+  /// Elements start + k * stride < limit of each dim; the whole of `a` returns `a`.
   ValueId slice(ValueId a, std::vector<int64_t> start, std::vector<int64_t> limit,
                 std::vector<int64_t> strides);
   /// Joins `parts` (equal but for `axis`) along `axis`; one part is returned as is.
@@ -119,12 +119,16 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, Padding pad
 ValueId conv2d(Builder &b, ValueId x, ValueId kernel, std::array<int64_t, 2> strides,
                Padding padding);
 /// conv2d_transpose: x [B, H, W, C], kernel [kh, kw, F, C] (Keras layout) -> [B, Ho, Wo, F];
-/// valid: Ho = (H - 1) s + kh; same: Ho = H s (the odd pixel at the end dropped, as TF).
+/// valid: Ho = H s + max(kh - s, 0) (= (H - 1) s + kh when kh >= s); same: Ho = H s, cropping
+/// the full output as TF does (floor((kh - s) / 2) from the start, the rest, so the odd
+/// pixel, from the end).
 ValueId conv2dTranspose(Builder &b, ValueId x, ValueId kernel, std::array<int64_t, 2> strides,
                         Padding padding);
-/// Pooling windows; padding never wins a max nor counts in a mean.
+/// Max over `pool` windows moved by `strides`; `same` pads with -inf, so padding never wins.
 ValueId maxPool(Builder &b, ValueId x, std::array<int64_t, 2> pool,
                 std::array<int64_t, 2> strides, Padding padding);
+/// Mean over `pool` windows moved by `strides`; `same` divides by the number of real
+/// (unpadded) elements of each window, as Keras does.
 ValueId avgPool(Builder &b, ValueId x, std::array<int64_t, 2> pool,
                 std::array<int64_t, 2> strides, Padding padding);
 /// Nearest-neighbour upsampling by `size`.

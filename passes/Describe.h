@@ -9,9 +9,9 @@ namespace aec {
 
 /// Describes the compiled `module` of `spec`: shapes, parameters (from `forward`, the
 /// ForwardInfo of the Full forward graph), optimizer states (the state inputs of
-/// train_step), the flat settings, stats, and one FunctionInfo per graph whose args and
-/// results are the graph's inputs and outputs in order (the lowering emits entry-point
-/// buffers in that same order).
+/// train_step), the flat settings (plus `model.vae = true` when the code is a vae_latent),
+/// stats, and one FunctionInfo per graph whose args and results are the graph's inputs and
+/// outputs in order (the lowering emits entry-point buffers in that same order).
 ///
 /// stats: flops_per_step = 3 x forward FLOPs per sample (summarize) x batch: the backward
 /// pass costs about twice the forward (two matmuls per forward matmul); optimizer and loss

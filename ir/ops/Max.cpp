@@ -43,7 +43,7 @@ Tensor evalReduceMax(const Node &n, const std::vector<const Tensor *> &args) {
 /// broadcast(g) * eq(x, broadcast(max)): only the arg-max positions receive the adjoint.
 Ids gradReduceMax(Builder &b, const Node &n, ValueId self, ValueId g) {
   ValueId x = n.operands[0];
-  const Shape &xs = b.shape(x);
+  const Shape xs = b.shape(x); // a copy: adding nodes moves the node vector
   Ints kept = ops::complementDims(xs.size(), n.attrs.getInts("axes"));
   ValueId isMax = b.eq(x, b.broadcast(self, xs, kept));
   return {b.mul(b.broadcast(g, xs, kept), isMax)};

@@ -23,8 +23,7 @@ template <typename ShapeT> Ints rowMajorStrides(const ShapeT &shape) {
 const Ints &perDimAttr(const Node &n, const std::string &key, int64_t rank, int64_t min) {
   const Ints &v = n.attrs.getInts(key, n.loc);
   if (static_cast<int64_t>(v.size()) != rank)
-    ops::typeError(n, "needs one '" + key + "' entry per dimension (" + std::to_string(rank) +
-                          ")");
+    ops::typeError(n, "needs one '" + key + "' entry per dimension (" + std::to_string(rank) + ")");
   for (int64_t x : v)
     if (x < min)
       ops::typeError(n, "needs '" + key + "' entries >= " + std::to_string(min));
@@ -65,7 +64,7 @@ Tensor evalPad(const Node &n, const std::vector<const Tensor *> &args) {
 
 /// The adjoint of a pad picks the operand's positions back out: a strided slice.
 Ids gradPad(Builder &b, const Node &n, ValueId, ValueId g) {
-  const Shape &xs = b.shape(n.operands[0]);
+  const Shape xs = b.shape(n.operands[0]);
   const Ints &low = n.attrs.getInts("low"), &interior = n.attrs.getInts("interior");
   Ints limit(xs.size()), strides(xs.size());
   for (size_t d = 0; d < xs.size(); ++d) {
@@ -108,7 +107,7 @@ Tensor evalSlice(const Node &n, const std::vector<const Tensor *> &args) {
 /// The adjoint of a slice scatters back into zeros: a pad with interior = stride - 1 and
 /// whatever the last picked element leaves at the high end.
 Ids gradSlice(Builder &b, const Node &n, ValueId self, ValueId g) {
-  const Shape &xs = b.shape(n.operands[0]), &ys = b.shape(self);
+  const Shape xs = b.shape(n.operands[0]), ys = b.shape(self);
   const Ints &start = n.attrs.getInts("start"), &strides = n.attrs.getInts("strides");
   Ints high(xs.size()), interior(xs.size());
   for (size_t d = 0; d < xs.size(); ++d) {
@@ -162,7 +161,7 @@ Tensor evalConcat(const Node &n, const std::vector<const Tensor *> &args) {
 /// Each operand's adjoint is its own stretch of the result's adjoint.
 Ids gradConcat(Builder &b, const Node &n, ValueId self, ValueId g) {
   int64_t axis = n.attrs.getInt("axis");
-  const Shape &ys = b.shape(self);
+  const Shape ys = b.shape(self); // a copy: adding nodes moves the node vector
   Ids out;
   int64_t offset = 0;
   for (ValueId operand : n.operands) {

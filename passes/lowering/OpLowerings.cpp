@@ -1,6 +1,7 @@
 /// Per-op MLIR emitters: one short function per graph op, registered by op
 /// name. Every emitter produces tensors (linalg on tensors, tensor reshapes,
 /// arith constants), so the pipeline alone decides buffers and loops.
+#include "passes/lowering/GatherLowerings.h"
 #include "passes/lowering/Lowering.h"
 #include "passes/lowering/MLIRLowering.h"
 
@@ -135,8 +136,20 @@ Value transpose(OpBuilder &b, Location loc, Value x) {
 /// op(A) x op(B) as a plain linalg.matmul: transposed operands are copied
 /// transposed first (O(n^2) next to the O(n^3) product), so one tiled,
 /// vectorized form serves all four cases with contiguous rows of B.
+///
+/// An operand that is a reshape is copied through a fusion barrier first:
+/// otherwise linalg-fuse-elementwise-ops propagates the reshape into the
+/// matmul, which turns it into a linalg.generic that is neither tiled nor
+/// vectorized, and may fuse the producer into the k loop (im2col patches
+/// recomputed per output column).
 Value emitMatmul(EmitContext &c) {
-  Value a = c.operands[0], b = c.operands[1];
+  auto guarded = [&](Value v) {
+    if (v.getDefiningOp<tensor::CollapseShapeOp>() ||
+        v.getDefiningOp<tensor::ExpandShapeOp>())
+      return fusionBarrier(c.b, c.loc, v);
+    return v;
+  };
+  Value a = guarded(c.operands[0]), b = guarded(c.operands[1]);
   if (c.node.attrs.getInt("ta", int64_t(0)) != 0)
     a = transpose(c.b, c.loc, a);
   if (c.node.attrs.getInt("tb", int64_t(0)) != 0)
@@ -194,8 +207,14 @@ SmallVector<ReassociationIndices> allInOne(int64_t rank) {
 /// Through a 1-D tensor: collapse (or, from rank 0, expand) to [n], then expand
 /// (or, to rank 0, collapse) to the result shape. Both are views, so no copy is
 /// made.
+///
+/// A matmul result goes through a fusion barrier first, for the reason given
+/// at emitMatmul (reshape propagation from the consumer side).
 Value emitReshape(EmitContext &c) {
   Value x = c.operands[0];
+  if (x.getDefiningOp<linalg::MatmulOp>() &&
+      cast<RankedTensorType>(x.getType()).getShape() != c.resultType.getShape())
+    x = fusionBarrier(c.b, c.loc, x);
   auto from = cast<RankedTensorType>(x.getType());
   RankedTensorType to = c.resultType;
   if (from.getShape() == to.getShape())
@@ -214,14 +233,6 @@ Value emitReshape(EmitContext &c) {
   return x;
 }
 
-/// Index attributes for the static offsets / sizes / strides of slice ops.
-SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
-  SmallVector<OpFoldResult> out;
-  for (int64_t v : values)
-    out.push_back(b.getIndexAttr(v));
-  return out;
-}
-
 /// A tensor of `type` filled with `value`.
 Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
                    double value) {
@@ -230,48 +241,6 @@ Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
       .create<linalg::FillOp>(loc, ValueRange{v},
                               ValueRange{emptyTensor(b, loc, type)})
       .getResult(0);
-}
-
-/// Fill with the pad value, then write the operand in with stride interior + 1
-/// at offset `low`: bufferizes to a fill and a copy into a strided subview.
-Value emitPad(EmitContext &c) {
-  Value x = c.operands[0];
-  auto xType = cast<RankedTensorType>(x.getType());
-  const std::vector<int64_t> &low = c.node.attrs.getInts("low", c.node.loc);
-  std::vector<int64_t> strides = c.node.attrs.getInts("interior", c.node.loc);
-  for (int64_t &s : strides)
-    s += 1;
-  Value dest = filledTensor(c.b, c.loc, c.resultType,
-                            c.node.attrs.getFloat("value", c.node.loc));
-  return c.b.create<tensor::InsertSliceOp>(
-      c.loc, x, dest, indexAttrs(c.b, low), indexAttrs(c.b, xType.getShape()),
-      indexAttrs(c.b, strides));
-}
-
-/// A strided view of the operand; consumers read through it without a copy.
-Value emitSlice(EmitContext &c) {
-  const std::vector<int64_t> &start = c.node.attrs.getInts("start", c.node.loc);
-  const std::vector<int64_t> &strides =
-      c.node.attrs.getInts("strides", c.node.loc);
-  return c.b.create<tensor::ExtractSliceOp>(
-      c.loc, c.resultType, c.operands[0], indexAttrs(c.b, start),
-      indexAttrs(c.b, c.resultType.getShape()), indexAttrs(c.b, strides));
-}
-
-/// Each operand inserted at its offset along the axis of one fresh tensor.
-Value emitConcat(EmitContext &c) {
-  int64_t axis = c.node.attrs.getInt("axis", c.node.loc);
-  int64_t rank = c.resultType.getRank();
-  Value dest = emptyTensor(c.b, c.loc, c.resultType);
-  SmallVector<int64_t> offsets(rank, 0), unit(rank, 1);
-  for (Value part : c.operands) {
-    auto type = cast<RankedTensorType>(part.getType());
-    dest = c.b.create<tensor::InsertSliceOp>(
-        c.loc, part, dest, indexAttrs(c.b, offsets),
-        indexAttrs(c.b, type.getShape()), indexAttrs(c.b, unit));
-    offsets[axis] += type.getDimSize(axis);
-  }
-  return dest;
 }
 
 Value emitTranspose(EmitContext &c) {

@@ -7,7 +7,7 @@ namespace {
 
 /// Signal length. A jump at index j means x[i] = 1 for i >= j; j is drawn from [1, length - 1]
 /// so every signal has at least one 0 before and one 1 after it.
-int64_t stepLength(Params &p) { return p.integer("length", 64, 3); }
+int64_t stepLength(Params &p) { return p.integer("length", 32, 3); }
 
 } // namespace
 

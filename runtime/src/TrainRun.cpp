@@ -1,5 +1,6 @@
 /// The `train` command around the Trainer: data, normalization, weights, progress, log, save.
 #include <aec/AtomicFile.h>
+#include <aec/Plot.h>
 #include <aec/Trainer.h>
 
 #include <fmt/format.h>
@@ -115,6 +116,15 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
   say(fmt::format("saved weights to {}", save));
   if (!opts.checkpointPath.empty())
     say(fmt::format("checkpoint for --resume: {}", opts.checkpointPath));
+  if (!opts.plotDir.empty()) {
+    PlotOptions po;
+    po.dir = opts.plotDir;
+    po.colorBy = opts.plotColorBy;
+    // The log holds the epochs of earlier (resumed) runs too.
+    const auto curves = opts.logPath.empty() ? history : readLog(opts.logPath);
+    for (const auto &file : writePlots(model, config, state, norm, data, curves, po))
+      say(fmt::format("wrote {}", file));
+  }
   return history;
 }
 

@@ -2,6 +2,7 @@
 #include <aec/Config.h>
 #include <aec/Csv.h>
 #include <aec/Npy.h>
+#include <aec/Plot.h>
 #include <aec/Random.h>
 #include <aec/Trainer.h>
 #include <aec/TrainerCli.h>
@@ -120,7 +121,8 @@ int run(int argc, char **argv, const Model &model) {
   CLI::App app{fmt::format("trainer for the autoencoder '{}' (made by aec)", desc.name)};
   app.require_subcommand(1);
 
-  std::string data, initPath, savePath, logPath, resumePath, checkpointPath, weights, out, latent;
+  std::string data, initPath, savePath, logPath, resumePath, checkpointPath, weights, out, latent, plotDir;
+  PlotOptions plotOpts;
   int64_t epochs = -1, n = 0;
   double lr = -1;
   uint64_t seed = 0;
@@ -137,6 +139,8 @@ int run(int argc, char **argv, const Model &model) {
   train->add_option("--log", logPath, "write a per-epoch log CSV");
   train->add_option("--resume", resumePath, "continue from a checkpoint");
   train->add_option("--checkpoint", checkpointPath, "checkpoint file (default <save>.ckpt.npz)");
+  train->add_option("--plot", plotDir, "after training, draw reconstructions, latent space and loss curves (PNG) here");
+  train->add_option("--color-by", plotOpts.colorBy, "with --plot: colour the latent space by this data column");
 
   auto addIo = [&](CLI::App *c, bool needData) {
     c->add_option("--weights", weights, "weights file (.npz)")->required();
@@ -158,6 +162,15 @@ int run(int argc, char **argv, const Model &model) {
   sample->add_option("--n", n, "number of samples")->required();
   sample->add_option("--seed", seed, "seed of the draws");
   auto *info = app.add_subcommand("info", "model, target, memory plan, FLOPs per step");
+  auto *plotCmd = app.add_subcommand("plot", "draw reconstructions, latent space and loss curves (PNG)");
+  plotCmd->add_option("--weights", weights, "weights file (.npz)")->required();
+  plotCmd->add_option("--data", data, "input data (default: the model's data)");
+  plotCmd->add_option("--log", logPath, "training log CSV for the loss curves");
+  plotCmd->add_option("--out", plotOpts.dir, "output folder")->required();
+  plotCmd->add_option("--color-by", plotOpts.colorBy, "colour the latent space by this column (data, truth or labels)");
+  plotCmd->add_option("--labels", plotOpts.labelsPath, "per-sample labels (.csv, .npy, .idx) to colour by");
+  plotCmd->add_option("--samples", plotOpts.samples, "samples in the reconstruction picture (default 8)")
+      ->check(CLI::Range(1, 64));
 
   // CLI11 reports an unknown command only as "a subcommand is required": name it instead.
   std::string known;
@@ -213,8 +226,22 @@ int run(int argc, char **argv, const Model &model) {
                           : endsWith(opts.savePath, ".npz")
                               ? opts.savePath.substr(0, opts.savePath.size() - 4) + ".ckpt.npz"
                               : opts.savePath + ".ckpt.npz";
+    opts.plotDir = plotDir;
+    opts.plotColorBy = plotOpts.colorBy;
     opts.out = &std::cout;
     trainModel(model, config, opts);
+  } else if (plotCmd->parsed()) {
+    Loaded l = loadForInference(model, config, weights);
+    // The model's own data keeps its truth columns (colour) and paired targets.
+    Dataset d = data.empty() ? loadTrainingData(config)
+                             : loadDataFile(data, config.key, config.columns, config.inputShape);
+    checkFinite(d);
+    l.norm.apply(d.x);
+    if (!d.target.empty())
+      l.norm.apply(d.target);
+    const auto history = logPath.empty() ? std::vector<EpochRecord>{} : readLog(logPath);
+    for (const auto &file : writePlots(model, config, l.state, l.norm, d, history, plotOpts))
+      std::cout << "wrote " << file << "\n";
   } else if (encode->parsed() || reconstruct->parsed() || score->parsed()) {
     const std::string fn = encode->parsed() ? "encode" : reconstruct->parsed() ? "reconstruct" : "eval_step";
     const FunctionInfo &info = model.requireFunction(fn);

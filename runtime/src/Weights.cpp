@@ -48,8 +48,16 @@ void initArray(Array &a, const std::string &init, Rng &rng) {
     const double limit = std::sqrt(6.0 / static_cast<double>(fanIn + fanOut));
     for (float &v : a.data)
       v = static_cast<float>(rng.uniform(-limit, limit));
+  } else if (init.rfind("unit_forget_bias:", 0) == 0) {
+    // An LSTM bias [4u], gates i, f, c, o: ones in the forget gate's slice (Keras).
+    long long units = 0;
+    if (std::sscanf(init.c_str(), "unit_forget_bias:%lld", &units) != 1 || units <= 0 ||
+        static_cast<long long>(a.data.size()) != 4 * units)
+      throw std::runtime_error(fmt::format("bad init '{}' (expected unit_forget_bias:<units> for a [4 units] bias)", init));
+    std::fill(a.data.begin(), a.data.end(), 0.0f);
+    std::fill(a.data.begin() + units, a.data.begin() + 2 * units, 1.0f);
   } else {
-    throw std::runtime_error(fmt::format("unknown init '{}' (known: glorot_uniform:<in>:<out>, zeros, ones)", init));
+    throw std::runtime_error(fmt::format("unknown init '{}' (known: glorot_uniform:<in>:<out>, zeros, ones, unit_forget_bias:<units>)", init));
   }
 }
 

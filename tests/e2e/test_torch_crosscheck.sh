@@ -22,13 +22,28 @@ import numpy as np
 d = np.loadtxt('raw_colors.csv', delimiter=',', skiprows=1)
 np.savetxt('colors.csv', (d - d.mean(0)) / d.std(0), delimiter=',', header='u,g,r,i,z', comments='')"
 
-# name  data  optimizer  loss  tolerance  encoder  decoder
+# Sequences [5, 3] (smooth waves) for the recurrent cases, and 8x8 one-channel blobs in (0, 1)
+# for the convolutional ones.
+$PY -c "
+import numpy as np
+rng = np.random.default_rng(5)
+t = np.arange(5)[None, :, None]
+phase, freq = rng.uniform(0, 6.3, (100, 1, 3)), rng.uniform(0.3, 1.0, (100, 1, 3))
+np.save('seq.npy', (np.sin(freq * t + phase)).astype(np.float32))
+yy, xx = np.mgrid[0:8, 0:8]
+c = rng.uniform(1, 7, (100, 2, 1, 1))
+blobs = 0.05 + 0.9 * np.exp(-((yy - c[:, 0]) ** 2 + (xx - c[:, 1]) ** 2) / 4.0)
+np.save('blobs.npy', blobs[..., None].astype(np.float32))"
+
+# name  data  optimizer  loss  tolerance  encoder  decoder  [input shape; default: CSV width]
 run_case() {
-  local name=$1 data=$2 opt=$3 loss=$4 tol=$5 enc=$6 dec=$7 width
-  width=$(head -1 "$data" | tr ',' '\n' | wc -l)
+  local name=$1 data=$2 opt=$3 loss=$4 tol=$5 enc=$6 dec=$7 input=${8:-}
+  if [ -z "$input" ]; then
+    input="[$(head -1 "$data" | tr ',' '\n' | wc -l)]"
+  fi
   cat > "$name.yaml" <<YAML
 name: $name
-input: [$width]
+input: $input
 encoder: $enc
 decoder: $dec
 loss: $loss
@@ -55,3 +70,25 @@ SDSS_ENC='[{dense: {units: 40, activation: silu}}, {layernorm: {epsilon: 1.0e-5}
 SDSS_DEC='[{dense: {units: 40, activation: silu}}, {layernorm: {epsilon: 1.0e-5}}, {dense: {units: 40, activation: selu}}, {layernorm: {epsilon: 1.0e-5}}, {dense: 5}]'
 run_case sdss_adam colors.csv '{adam: {lr: 0.001}}' mae 1e-3 "$SDSS_ENC" "$SDSS_DEC"
 run_case sdss_sgd colors.csv '{sgd: {lr: 0.01, momentum: 0.5}}' mse 1e-4 "$SDSS_ENC" "$SDSS_DEC"
+
+# Batchnorm: batch statistics over the real rows of each batch (the last one is partial),
+# moving averages as Keras keeps them (the reference writes them out; see torch_reference.py).
+BN_ENC='[{dense: {units: 16, activation: tanh}}, {batchnorm: {name: bn1}}, {dense: {units: 1, name: code}}]'
+# tanh, not relu, before a batchnorm: the bias of an always-active relu unit has an exactly
+# zero gradient under batchnorm, which Adam turns into lr-sized steps on rounding noise.
+BN_DEC='[{dense: {units: 16, activation: tanh}}, {batchnorm: {momentum: 0.9, epsilon: 1.0e-5}}, {dense: 2}]'
+run_case bn_sgd ring.csv '{sgd: {lr: 0.05, momentum: 0.9}}' mse 1e-4 "$BN_ENC" "$BN_DEC"
+run_case bn_adam ring.csv '{adam: {lr: 0.002}}' mse 1e-3 "$BN_ENC" "$BN_DEC"
+
+# LSTM (Keras gates i, f, c, o; one bias), repeat, time_distributed dense.
+LSTM_ENC='[{lstm: {units: 6, return_sequences: true}}, {lstm: {units: 2, name: code}}]'
+LSTM_DEC='[{repeat: 5}, {lstm: {units: 6, return_sequences: true}}, {time_distributed: {layer: {dense: 3}}}]'
+run_case lstm_sgd seq.npy '{sgd: {lr: 0.1, momentum: 0.5}}' mse 1e-4 "$LSTM_ENC" "$LSTM_DEC" '[5, 3]'
+run_case lstm_adam seq.npy '{adam: {lr: 0.003}}' mse 1e-3 "$LSTM_ENC" "$LSTM_DEC" '[5, 3]'
+
+# Convolutions with TF's padding rules: same and valid, strided, transposed (valid and same),
+# max and average pooling, nearest upsampling; bce from the sigmoid's logits.
+CONV_ENC='[{conv2d: {filters: 4, kernel: 3, activation: relu}}, {maxpool: 2}, {upsample: 2}, {avgpool: {pool: 2}}, {conv2d: {filters: 3, kernel: 3, strides: 2, activation: tanh}}, {conv2d: {filters: 2, kernel: 2, padding: valid, name: code}}]'
+CONV_DEC='[{conv2d_transpose: {filters: 3, kernel: 2, strides: 2, padding: valid, activation: relu}}, {conv2d_transpose: {filters: 2, kernel: 3, strides: 2, activation: tanh}}, {upsample: 2}, {conv2d: {filters: 1, kernel: 3, activation: sigmoid}}]'
+run_case conv_sgd blobs.npy '{sgd: {lr: 0.5}}' bce 1e-4 "$CONV_ENC" "$CONV_DEC" '[8, 8, 1]'
+run_case conv_adam blobs.npy '{adam: {lr: 0.003}}' bce 1e-3 "$CONV_ENC" "$CONV_DEC" '[8, 8, 1]'

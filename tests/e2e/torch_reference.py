@@ -1,9 +1,17 @@
 #!/usr/bin/python3
-"""An independent PyTorch implementation of aec's dense models, for cross-checks and benches.
+"""An independent PyTorch implementation of aec's models, for cross-checks and benches.
 
-Builds the model of an aec YAML file (dense, layernorm, every activation), loads Keras-layout
-weights from .npz, and trains in file order (no shuffling) with the YAML's optimizer, the
-last partial batch included. Used only by tests and benchmarks, never by the product.
+Builds the model of an aec YAML file (a sequence of layers: dense, layernorm, batchnorm,
+lstm, repeat, time_distributed dense, conv2d, conv2d_transpose, maxpool, avgpool, upsample,
+flatten, reshape; every activation), loads Keras-layout weights from .npz, and trains in file
+order (no shuffling) with the YAML's optimizer, the last partial batch included. Tensors stay
+channels-last as in Keras; convolutions permute to PyTorch's NCHW around the call.
+
+Keras semantics that PyTorch's layers do not share are written out here: TF's "same" padding
+(extra pixel at the end), Conv2DTranspose "same" cropping, BatchNormalization's moving
+variance (biased, momentum 0.99 as a decay; torch.nn.BatchNorm keeps the unbiased variance
+with momentum 0.01), LSTM's single bias (torch's second bias is held at zero).
+Used only by tests and benchmarks, never by the product.
 """
 import argparse
 import math
@@ -11,6 +19,7 @@ import sys
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 import yaml
 
 
@@ -30,37 +39,266 @@ def activation(name, alpha):
     return table[name]()
 
 
+SHORTHAND = {"dense": "units", "conv2d": "filters", "conv2d_transpose": "filters", "maxpool": "pool",
+             "avgpool": "pool", "upsample": "size", "reshape": "shape", "layernorm": "epsilon",
+             "batchnorm": "epsilon", "lstm": "units", "repeat": "times", "time_distributed": "layer"}
+
+
+def parse_entry(entry):
+    if isinstance(entry, str):
+        return entry, {}
+    (kind, params), = entry.items()
+    if not isinstance(params, dict) or (kind == "time_distributed" and "layer" not in params):
+        params = {SHORTHAND[kind]: params} if kind in SHORTHAND and params is not None else {}
+    return kind, params
+
+
 def layer_entries(layers, prefix):
     """(name, kind, params) per layer, with aec's default names and shorthands."""
     out = []
     for i, entry in enumerate(layers):
-        if isinstance(entry, str):
-            kind, params = entry, {}
-        else:
-            (kind, params), = entry.items()
-            if not isinstance(params, dict):
-                params = {"units": params} if kind == "dense" else {}
+        kind, params = parse_entry(entry)
         out.append((params.get("name", f"{prefix}.{i}"), kind, params))
     return out
+
+
+def pair(v, default):
+    v = default if v is None else v
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+IDENTITY = (lambda a: a, lambda t: t)
+DENSE_KERNEL = (lambda a: a.T, lambda t: t.T)
+# Keras conv kernel [kh, kw, a, b] <-> torch [b, a, kh, kw] (Conv2d: [out, in, ...], and
+# ConvTranspose2d: [in, out, ...] with Keras' [kh, kw, out, in]): the same permutation.
+CONV_KERNEL = (lambda a: a.transpose(3, 2, 0, 1), lambda t: t.transpose(2, 3, 1, 0))
+
+
+def same_pads(size, k, s):
+    """TF 'same' padding (before, after) of one spatial dim: the odd pixel goes after."""
+    out = -(-size // s)
+    total = max((out - 1) * s + k - size, 0)
+    return total // 2, total - total // 2
+
+
+class Dense(torch.nn.Module):
+    def __init__(self, width, p):
+        super().__init__()
+        self.lin = torch.nn.Linear(width, p["units"], bias=p.get("use_bias", True))
+        self.act = activation(p.get("activation", "linear"), p.get("alpha"))
+        self.width = p["units"]
+
+    def forward(self, x):
+        return self.act(self.lin(x))
+
+    def keras(self):
+        out = [("kernel", self.lin.weight, *DENSE_KERNEL)]
+        if self.lin.bias is not None:
+            out.append(("bias", self.lin.bias, *IDENTITY))
+        return out
+
+
+class LayerNorm(torch.nn.Module):
+    def __init__(self, width, p):
+        super().__init__()
+        self.norm = torch.nn.LayerNorm(width, eps=p.get("epsilon", 1e-3))
+
+    def forward(self, x):
+        return self.norm(x)
+
+    def keras(self):
+        return [("gamma", self.norm.weight, *IDENTITY), ("beta", self.norm.bias, *IDENTITY)]
+
+
+class BatchNorm(torch.nn.Module):
+    """Keras' BatchNormalization over the last axis: batch statistics in training (PyTorch's
+    F.batch_norm does the normalisation and its gradient), moving averages kept as Keras
+    keeps them: moving = momentum * moving + (1 - momentum) * batch statistic, the variance
+    biased."""
+
+    def __init__(self, width, p):
+        super().__init__()
+        self.eps, self.momentum = p.get("epsilon", 1e-3), p.get("momentum", 0.99)
+        self.gamma = torch.nn.Parameter(torch.ones(width))
+        self.beta = torch.nn.Parameter(torch.zeros(width))
+        self.register_buffer("moving_mean", torch.zeros(width))
+        self.register_buffer("moving_variance", torch.ones(width))
+
+    def forward(self, x):
+        flat = x.reshape(-1, x.shape[-1])
+        if self.training:
+            with torch.no_grad():
+                m = self.momentum
+                self.moving_mean.mul_(m).add_((1 - m) * flat.mean(0))
+                self.moving_variance.mul_(m).add_((1 - m) * flat.var(0, unbiased=False))
+            y = F.batch_norm(flat, None, None, self.gamma, self.beta, True, 0.0, self.eps)
+        else:
+            y = F.batch_norm(flat, self.moving_mean, self.moving_variance, self.gamma, self.beta,
+                             False, 0.0, self.eps)
+        return y.reshape(x.shape)
+
+    def keras(self):
+        return [("gamma", self.gamma, *IDENTITY), ("beta", self.beta, *IDENTITY),
+                ("moving_mean", self.moving_mean, *IDENTITY),
+                ("moving_variance", self.moving_variance, *IDENTITY)]
+
+
+class LSTM(torch.nn.Module):
+    """torch.nn.LSTM has Keras' gate order (i, f, g, o); its second bias stays at zero."""
+
+    def __init__(self, width, p):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(width, p["units"], batch_first=True)
+        with torch.no_grad():
+            self.lstm.bias_hh_l0.zero_()
+        self.lstm.bias_hh_l0.requires_grad_(False)
+        self.sequences = p.get("return_sequences", False)
+
+    def forward(self, x):
+        y, _ = self.lstm(x)
+        return y if self.sequences else y[:, -1, :]
+
+    def keras(self):
+        return [("kernel", self.lstm.weight_ih_l0, *DENSE_KERNEL),
+                ("recurrent_kernel", self.lstm.weight_hh_l0, *DENSE_KERNEL),
+                ("bias", self.lstm.bias_ih_l0, *IDENTITY)]
+
+
+class Conv(torch.nn.Module):
+    """conv2d / conv2d_transpose on channels-last input with TF's padding rules."""
+
+    def __init__(self, channels, p, transpose):
+        super().__init__()
+        self.transpose = transpose
+        self.k = pair(p["kernel"], None)
+        self.s = pair(p.get("strides"), 1)
+        self.same = p.get("padding", "same") == "same"
+        f = p["filters"]
+        shape = (channels, f) if transpose else (f, channels)
+        self.weight = torch.nn.Parameter(torch.zeros(*shape, *self.k))
+        self.bias = torch.nn.Parameter(torch.zeros(f)) if p.get("use_bias", True) else None
+        self.act = activation(p.get("activation", "linear"), p.get("alpha"))
+
+    def forward(self, x):
+        x = x.permute(0, 3, 1, 2)
+        if not self.transpose:
+            if self.same:
+                (t, b), (l, r) = (same_pads(x.shape[2 + i], self.k[i], self.s[i]) for i in range(2))
+                x = F.pad(x, (l, r, t, b))
+            y = F.conv2d(x, self.weight, stride=self.s)
+        else:
+            y = F.conv_transpose2d(x, self.weight, stride=self.s)
+            if self.same:  # TF: output in * s, cropped (or zero-extended) from the full result
+                for i in range(2):
+                    want, have = x.shape[2 + i] * self.s[i], y.shape[2 + i]
+                    before = max(have - want, 0) // 2
+                    y = y.narrow(2 + i, before, min(want, have - before))
+                    if want > y.shape[2 + i]:
+                        pad = [0, 0, 0, 0]
+                        pad[3 - 2 * i] = want - y.shape[2 + i]
+                        y = F.pad(y, pad)
+        if self.bias is not None:
+            y = y + self.bias.view(1, -1, 1, 1)
+        return self.act(y.permute(0, 2, 3, 1))
+
+    def keras(self):
+        out = [("kernel", self.weight, *CONV_KERNEL)]
+        if self.bias is not None:
+            out.append(("bias", self.bias, *IDENTITY))
+        return out
+
+
+class Pool(torch.nn.Module):
+    def __init__(self, p, kind):
+        super().__init__()
+        self.kind = kind
+        self.pool = pair(p.get("pool"), 2)
+        self.s = pair(p.get("strides"), None) if p.get("strides") is not None else self.pool
+        self.same = p.get("padding", "valid") == "same"
+
+    def forward(self, x):
+        x = x.permute(0, 3, 1, 2)
+        pads = [0, 0, 0, 0]
+        if self.same:
+            (t, b), (l, r) = (same_pads(x.shape[2 + i], self.pool[i], self.s[i]) for i in range(2))
+            pads = [l, r, t, b]
+        if self.kind == "maxpool":
+            y = F.max_pool2d(F.pad(x, pads, value=-math.inf), self.pool, self.s)
+        else:  # padding never counts in the mean
+            ones = F.pad(torch.ones_like(x[:, :1]), pads)
+            y = F.avg_pool2d(F.pad(x, pads), self.pool, self.s) / F.avg_pool2d(ones, self.pool, self.s)
+        return y.permute(0, 2, 3, 1)
+
+    def keras(self):
+        return []
+
+
+class Lambda(torch.nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+    def keras(self):
+        return []
+
+
+def make_layer(kind, p, shape):
+    """(module, per-sample output shape) for a layer on per-sample input `shape`."""
+    if kind == "dense":
+        return Dense(shape[-1], p), shape[:-1] + [p["units"]]
+    if kind == "layernorm":
+        return LayerNorm(shape[-1], p), shape
+    if kind == "batchnorm":
+        return BatchNorm(shape[-1], p), shape
+    if kind == "lstm":
+        u = p["units"]
+        return LSTM(shape[-1], p), ([shape[0], u] if p.get("return_sequences", False) else [u])
+    if kind == "repeat":
+        t = p["times"]
+        return Lambda(lambda x: x.unsqueeze(1).expand(-1, t, -1)), [t] + shape
+    if kind == "time_distributed":
+        inner_kind, inner = parse_entry(p["layer"])
+        if inner_kind != "dense":
+            sys.exit(f"torch_reference: time_distributed of {inner_kind} not supported")
+        return Dense(shape[-1], inner), shape[:-1] + [inner["units"]]
+    if kind in ("conv2d", "conv2d_transpose"):
+        m = Conv(shape[-1], p, kind == "conv2d_transpose")
+        with torch.no_grad():
+            out = m(torch.zeros(1, *shape)).shape[1:]
+        return m, list(out)
+    if kind in ("maxpool", "avgpool"):
+        m = Pool(p, kind)
+        return m, list(m(torch.zeros(1, *shape)).shape[1:])
+    if kind == "upsample":
+        sh, sw = pair(p.get("size"), 2)
+        return (Lambda(lambda x: x.repeat_interleave(sh, 1).repeat_interleave(sw, 2)),
+                [shape[0] * sh, shape[1] * sw, shape[2]])
+    if kind == "flatten":
+        n = int(np.prod(shape))
+        return Lambda(lambda x: x.reshape(x.shape[0], n)), [n]
+    if kind == "reshape":
+        target = list(p["shape"])
+        if -1 in target:
+            target[target.index(-1)] = int(np.prod(shape)) // -int(np.prod(target))
+        return Lambda(lambda x: x.reshape(x.shape[0], *target)), target
+    sys.exit(f"torch_reference: layer kind {kind} not supported")
 
 
 class Model(torch.nn.Module):
     def __init__(self, spec):
         super().__init__()
-        width = spec["input"][0]
+        shape = list(spec["input"])
         self.names, mods = [], []
         for part in ("encoder", "decoder"):
             for name, kind, p in layer_entries(spec[part], part):
-                if kind == "dense":
-                    lin = torch.nn.Linear(width, p["units"], bias=p.get("use_bias", True))
-                    mods.append(torch.nn.Sequential(lin, activation(p.get("activation", "linear"),
-                                                                     p.get("alpha"))))
-                    width = p["units"]
-                elif kind == "layernorm":
-                    mods.append(torch.nn.LayerNorm(width, eps=p.get("epsilon", 1e-3)))
-                else:
-                    sys.exit(f"torch_reference: layer kind {kind} not supported")
-                self.names.append((name, kind))
+                if p.get("inputs"):
+                    sys.exit("torch_reference: only sequential models (no 'inputs')")
+                m, shape = make_layer(kind, p, shape)
+                mods.append(m)
+                self.names.append(name)
         self.layers = torch.nn.ModuleList(mods)
 
     def forward(self, x):
@@ -70,17 +308,8 @@ class Model(torch.nn.Module):
 
     def keras_params(self):
         """(npz key, tensor, to_torch, from_torch) for every parameter."""
-        out = []
-        for (name, kind), m in zip(self.names, self.layers):
-            if kind == "dense":
-                lin = m[0]
-                out.append((f"{name}/kernel", lin.weight, lambda a: a.T, lambda t: t.T))
-                if lin.bias is not None:
-                    out.append((f"{name}/bias", lin.bias, lambda a: a, lambda t: t))
-            else:
-                out.append((f"{name}/gamma", m.weight, lambda a: a, lambda t: t))
-                out.append((f"{name}/beta", m.bias, lambda a: a, lambda t: t))
-        return out
+        return [(f"{name}/{suffix}", t, to_t, from_t)
+                for name, m in zip(self.names, self.layers) for suffix, t, to_t, from_t in m.keras()]
 
     def load_npz(self, path):
         weights = np.load(path)
@@ -94,6 +323,7 @@ class Model(torch.nn.Module):
 
 
 def make_optimizer(spec, params):
+    params = [p for p in params if p.requires_grad]
     (kind, p), = spec["optimizer"].items()
     if kind == "adam":
         return torch.optim.Adam(params, lr=p.get("lr", 1e-3), betas=(p.get("beta1", 0.9), p.get("beta2", 0.999)),
@@ -109,14 +339,14 @@ def loss_fn(spec):
     loss = spec.get("loss", "mse")
     if isinstance(loss, dict):
         loss = loss.get("reconstruction", "mse")
-    return {"mse": torch.nn.functional.mse_loss, "mae": torch.nn.functional.l1_loss,
-            "bce": torch.nn.functional.binary_cross_entropy}[loss]
+    return {"mse": F.mse_loss, "mae": F.l1_loss, "bce": F.binary_cross_entropy}[loss]
 
 
 def train(spec, model, data, epochs, batch):
     opt = make_optimizer(spec, model.parameters())
     lossf = loss_fn(spec)
     x = torch.from_numpy(data)
+    model.train()
     losses = []
     for _ in range(epochs):
         total = 0.0
@@ -131,10 +361,18 @@ def train(spec, model, data, epochs, batch):
     return losses
 
 
+def load_data(path, spec):
+    if path.endswith(".npy"):
+        data = np.load(path).astype(np.float32)
+    else:
+        data = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float32, ndmin=2)
+    return data.reshape(len(data), *spec["input"])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("model")
-    ap.add_argument("--data", help="CSV with a header line")
+    ap.add_argument("--data", help="CSV with a header line, or .npy of samples")
     ap.add_argument("--init", required=True, help="weights to start from (written with --make-init)")
     ap.add_argument("--save")
     ap.add_argument("--epochs", type=int, default=1)
@@ -148,12 +386,17 @@ def main():
     if args.make_init is not None:
         torch.manual_seed(args.make_init)
         with torch.no_grad():
-            for _, p, _, _ in model.keras_params():
+            for key, p, _, _ in model.keras_params():
+                if p.dim() >= 2 and torch.all(p == 0):  # conv kernels start empty here
+                    fan = p[0].numel()
+                    p.uniform_(-1 / math.sqrt(fan), 1 / math.sqrt(fan))
                 p.add_(0.1 * torch.randn_like(p))
+                if key.endswith("moving_variance"):
+                    p.abs_()
         model.save_npz(args.init)
         return
     model.load_npz(args.init)
-    data = np.loadtxt(args.data, delimiter=",", skiprows=1, dtype=np.float32, ndmin=2)
+    data = load_data(args.data, spec)
     losses = train(spec, model, data, args.epochs, spec["train"]["batch"])
     model.save_npz(args.save)
     print("torch losses:", " ".join(f"{l:.6g}" for l in losses))

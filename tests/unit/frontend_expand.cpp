@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+
 using namespace aec;
 
 namespace {
@@ -106,13 +108,51 @@ decoder:
                     Catch::Contains("this model has no stand-alone decoder"));
 }
 
-TEST_CASE("layers not expanded yet fail at their location", "[frontend]") {
-  ModelSpec spec = parseModelSpec("input: [8, 8, 1]\nencoder:\n  - conv2d: {filters: 2, "
-                                  "kernel: 3}\n  - flatten\ndecoder:\n  - dense: 64\n"
-                                  "  - reshape: [8, 8, 1]\n",
-                                  "c.yaml");
-  CHECK_THROWS_WITH(buildForward(spec, 2, ForwardPart::Full, nullptr),
-                    "c.yaml:3:5: error: layer 'encoder.0': conv2d is not supported yet");
+TEST_CASE("every layer kind of the contract expands in both modes", "[frontend]") {
+  const char *models[] = {
+      R"(input: [8, 8, 1]
+encoder:
+  - conv2d: {filters: 2, kernel: 3}
+  - batchnorm
+  - maxpool: 2
+  - dropout: 0.2
+  - conv2d: {filters: 2, kernel: 3, name: c}
+  - avgpool: 2
+  - flatten
+  - gaussian_noise: 0.1
+  - layernorm
+  - vae_latent: 3
+decoder:
+  - dense: 8
+  - reshape: [2, 2, 2]
+  - upsample: 2
+  - concat: [decoder.2, c]
+  - conv2d_transpose: {filters: 1, kernel: 3, strides: 2}
+  - add: [decoder.4, decoder.4]
+)",
+      R"(input: [4, 2]
+encoder:
+  - lstm: {units: 3, return_sequences: true}
+  - time_distributed: {layer: {dense: 2}}
+  - lstm: 2
+decoder:
+  - repeat: 4
+  - time_distributed: {layer: {dense: 2}}
+)"};
+  std::set<std::string> kinds;
+  for (const char *text : models) {
+    ModelSpec spec = parseModelSpec(text, "all.yaml");
+    for (ForwardMode mode : {ForwardMode::Train, ForwardMode::Infer}) {
+      ForwardInfo info;
+      Graph g = buildForward(spec, 2, ForwardPart::Full, &info, DType::F32, mode);
+      CHECK_NOTHROW(verifyGraph(g));
+      CHECK(g.type(info.output).shape == withBatch(2, spec.inputShape));
+    }
+    for (const std::vector<LayerSpec> *part : {&spec.encoder, &spec.decoder})
+      for (const LayerSpec &l : *part)
+        kinds.insert(l.kind);
+  }
+  CHECK(kinds == std::set<std::string>(layerKinds().begin(), layerKinds().end()));
 }
 
 TEST_CASE("summarize counts params and FLOPs", "[frontend]") {

@@ -383,7 +383,7 @@ TEST_CASE("runtime: trainer CLI commands", "[runtime][trainer][cli]") {
   REQUIRE(cli(m, {"info"}, &out) == 0);
   CHECK(out.find("model    fake") != std::string::npos);
   CHECK(out.find("enc/kernel") != std::string::npos);
-  CHECK(out.find("peak 512 bytes") != std::string::npos);
+  CHECK(out.find("512 bytes of train_step intermediates at peak") != std::string::npos);
   CHECK(out.find("96 per step") != std::string::npos);
 
   CHECK(cli(m, {"sample", "--weights", w, "--n", "3", "--out", dir.path("q.csv")}, &out, &err) == 1);
@@ -401,4 +401,31 @@ TEST_CASE("runtime: trainer CLI commands", "[runtime][trainer][cli]") {
   CHECK(err.rfind("error: ", 0) == 0);
   CHECK(std::count(err.begin(), err.end(), '\n') == 1);
   CHECK(aec::rt::test::noTempFiles(dir));
+}
+
+TEST_CASE("runtime: sample decodes seeded draws from the prior for a VAE", "[runtime][trainer][cli]") {
+  ScratchDir dir("sample");
+  Model m = fakeModel({{"model.vae", "true"}});
+  const std::string w = dir.path("w.npz");
+  REQUIRE(cli(m, {"train", "--epochs", "1", "--save", w}) == 0);
+  std::string out, err;
+  REQUIRE(cli(m, {"sample", "--weights", w, "--n", "2000", "--seed", "4", "--out", dir.path("a.npy")}, &out, &err) == 0);
+  REQUIRE(cli(m, {"sample", "--weights", w, "--n", "2000", "--seed", "4", "--out", dir.path("b.npy")}) == 0);
+  REQUIRE(cli(m, {"sample", "--weights", w, "--n", "2000", "--seed", "5", "--out", dir.path("c.npy")}) == 0);
+  Array a = readNpy(dir.path("a.npy"));
+  REQUIRE(a.dims == Dims{2000, 2});
+  CHECK(a.data == readNpy(dir.path("b.npy")).data);
+  CHECK(a.data != readNpy(dir.path("c.npy")).data);
+  // The fake decoder is linear, y = z * dec/kernel: z = y0 / k0 must look like N(0, 1).
+  const Array k = readNpzKey(w, "dec/kernel");
+  double sum = 0, sq = 0;
+  for (int64_t i = 0; i < 2000; ++i) {
+    const double z = a.data[2 * i] / k.data[0];
+    sum += z, sq += z * z;
+    CHECK(a.data[2 * i + 1] == Approx(z * k.data[1]).margin(1e-5));
+  }
+  CHECK(sum / 2000 == Approx(0).margin(0.07));
+  CHECK(sq / 2000 == Approx(1).epsilon(0.1));
+  CHECK(cli(m, {"sample", "--weights", w, "--n", "0", "--out", dir.path("d.npy")}, &out, &err) == 1);
+  CHECK(err.find("--n must be positive") != std::string::npos);
 }

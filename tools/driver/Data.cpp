@@ -1,4 +1,5 @@
-/// `aec data`: writes a built-in synthetic data set as CSV (with header) or NPY.
+/// `aec data`: writes a built-in synthetic data set as CSV (with header), NPY (images keep
+/// their [n, H, W, C] shape) or NPZ (x and, for paired generators, target).
 #include "tools/driver/Driver.h"
 
 #include <aec/Csv.h>
@@ -50,9 +51,26 @@ int runData(const DataOptions &opts) {
   if (opts.n <= 0)
     throw std::runtime_error("--n must be positive, got " + std::to_string(opts.n));
   rt::Dataset d = rt::generate(opts.generator, params, opts.n, opts.seed);
-  writeTable(opts.output, d.columns, d.x);
+  if (!opts.target.empty() && d.target.empty())
+    throw std::runtime_error("generator '" + opts.generator + "' has no separate targets");
+  if (endsWith(opts.output, ".npz")) {
+    // One file for a whole paired set: data: {path: f.npz, key: x, target: {path: f.npz, key: target}}.
+    rt::NpzEntries entries = {{"x", d.x}};
+    if (!d.target.empty())
+      entries.emplace_back("target", d.target);
+    rt::writeNpz(opts.output, entries, true);
+  } else {
+    writeTable(opts.output, d.columns, d.x);
+  }
   std::cerr << "aec: wrote " << d.rows() << " samples of " << opts.generator << " to "
             << opts.output << "\n";
+  if (!opts.target.empty()) {
+    writeTable(opts.target, d.columns, d.target);
+    std::cerr << "aec: wrote its clean targets to " << opts.target << "\n";
+  } else if (!d.target.empty() && !endsWith(opts.output, ".npz")) {
+    std::cerr << "aec: note: " << opts.generator
+              << " is paired; pass --target FILE (or write an .npz) to keep the clean targets\n";
+  }
   if (!opts.truth.empty()) {
     if (d.extra.data.empty())
       throw std::runtime_error("generator '" + opts.generator + "' has no per-sample truth");

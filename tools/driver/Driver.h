@@ -31,6 +31,7 @@ struct DataOptions {
   std::vector<std::string> params; ///< "k=v"
   std::string output;
   std::string truth; ///< optional file for the generator's per-sample truth (never trained on)
+  std::string target; ///< paired generators (speckle): where the clean targets go
 };
 
 int runCompile(const CompileOptions &opts);

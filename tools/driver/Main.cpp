@@ -54,12 +54,18 @@ int main(int argc, char **argv) {
 
   DataOptions data;
   CLI::App *dataCmd = app.add_subcommand("data", "Write a built-in synthetic data set");
-  dataCmd->add_option("name", data.generator, "Generator (ring, gaussian2d, blackbody_colors...)")
+  dataCmd->add_option("name", data.generator,
+                      "Generator (ring, gaussian2d, blackbody_colors, circles, steps, "
+                      "steps_updown, speckle)")
       ->required();
   dataCmd->add_option("--n", data.n, "Number of samples (default 1000)");
   dataCmd->add_option("--seed", data.seed, "Random seed (default 1)");
   dataCmd->add_option("--param", data.params, "Generator parameter KEY=VALUE (repeatable)");
-  dataCmd->add_option("-o,--output", data.output, "Output file, .csv or .npy")->required();
+  dataCmd->add_option("-o,--output", data.output,
+                      "Output file, .csv, .npy or .npz (an .npz holds x, and target if paired)")
+      ->required();
+  dataCmd->add_option("--target", data.target,
+                      "Paired generators (speckle): also write the clean targets here");
   dataCmd->add_option("--truth", data.truth,
                       "Also write each sample's generating truth (ring angle, temperature...)");
 

@@ -35,6 +35,8 @@ struct TrainOptions {
   std::string logPath;                   ///< --log (empty: no log)
   std::string checkpointPath;            ///< empty: no checkpoint
   double checkpointSeconds = 30;         ///< least time between checkpoints during the run
+  std::string plotDir;                   ///< --plot: pictures after training (empty: none)
+  std::string plotColorBy;               ///< --color-by for the latent picture
   std::ostream *out = nullptr;           ///< progress lines (nullptr: silent)
 };
 

@@ -1,0 +1,207 @@
+/// Image layers (channels-last [B, H, W, C]) as composites of primitive ops, with Keras/TF
+/// shape and padding rules. conv2d is im2col + one matmul; conv2d_transpose is col2im (one
+/// matmul for all kernel taps, each placed by an interior pad); pooling reduces strided
+/// slices, or a reshape when windows tile. Everything differentiates (to any order),
+/// interprets and lowers through its parts.
+#include "ir/Builder.h"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+namespace aec {
+
+namespace {
+using Ints = std::vector<int64_t>;
+using Pair = std::array<int64_t, 2>;
+
+/// Before/after padding of one spatial dim.
+struct Pads {
+  int64_t low = 0, high = 0;
+};
+
+/// TF 'same': enough padding for ceil(in / s) windows, the odd element at the end.
+Pads samePads(int64_t in, int64_t kernel, int64_t stride) {
+  int64_t out = windowOutputSize(in, kernel, stride, Padding::Same);
+  int64_t total = std::max((out - 1) * stride + kernel - in, int64_t(0));
+  return {total / 2, total - total / 2};
+}
+
+std::string pairStr(Pair p) { return std::to_string(p[0]) + "x" + std::to_string(p[1]); }
+
+/// Checks a [B, H, W, C] operand and positive window sizes and strides.
+void checkImage(Builder &b, ValueId x, const char *layer, Pair window, Pair strides) {
+  if (b.type(x).rank() != 4)
+    fail(b.loc, std::string(layer) + " expects a [batch, height, width, channels] input, got " +
+                    b.type(x).str());
+  if (window[0] < 1 || window[1] < 1 || strides[0] < 1 || strides[1] < 1)
+    fail(b.loc, std::string(layer) + " needs positive window sizes and strides, got " +
+                    pairStr(window) + " and " + pairStr(strides));
+}
+
+/// The input padded for `padding` (with `padValue`) and the output size of the windows.
+ValueId padForWindows(Builder &b, ValueId x, const char *layer, Pair window, Pair strides,
+                      Padding padding, double padValue, Pair &out) {
+  const Shape shape = b.shape(x);
+  Ints low(4, 0), high(4, 0);
+  for (int d = 0; d < 2; ++d) {
+    out[d] = windowOutputSize(shape[1 + d], window[d], strides[d], padding);
+    if (out[d] < 1)
+      fail(b.loc, std::string(layer) + " window " + pairStr(window) + " does not fit the " +
+                      std::to_string(shape[1]) + "x" + std::to_string(shape[2]) +
+                      " input with 'valid' padding");
+    if (padding == Padding::Same) {
+      Pads p = samePads(shape[1 + d], window[d], strides[d]);
+      low[1 + d] = p.low;
+      high[1 + d] = p.high;
+    }
+  }
+  return b.pad(x, low, high, Ints(4, 0), padValue);
+}
+
+/// The kh * kw strided slices [B, Ho, Wo, C] of an already padded input, window
+/// position (i, j) at index i * kw + j: slice (i, j) holds xp[b, i + s0 * p, j + s1 * q, c].
+std::vector<ValueId> windowSlices(Builder &b, ValueId padded, Pair window, Pair strides, Pair out) {
+  const Shape shape = b.shape(padded);
+  std::vector<ValueId> slices;
+  for (int64_t i = 0; i < window[0]; ++i)
+    for (int64_t j = 0; j < window[1]; ++j)
+      slices.push_back(b.slice(padded, {0, i, j, 0},
+                               {shape[0], i + (out[0] - 1) * strides[0] + 1,
+                                j + (out[1] - 1) * strides[1] + 1, shape[3]},
+                               {1, strides[0], strides[1], 1}));
+  return slices;
+}
+
+/// When windows tile the padded input exactly (stride = window), [B, Ho*kh, Wo*kw, C]
+/// reshaped to [B, Ho, kh, Wo, kw, C]: a window reduction is then one reduce over
+/// axes {2, 4}, no slices. The tail 'valid' leaves over is sliced off first.
+ValueId tiledWindows(Builder &b, ValueId padded, Pair window, Pair out) {
+  const Shape shape = b.shape(padded);
+  ValueId used =
+      b.slice(padded, {0, 0, 0, 0}, {shape[0], out[0] * window[0], out[1] * window[1], shape[3]},
+              {1, 1, 1, 1});
+  return b.reshape(used, {shape[0], out[0], window[0], out[1], window[1], shape[3]});
+}
+
+/// Sum over each window of `padded` [B, Hp, Wp, C] -> [B, Ho, Wo, C].
+ValueId windowSum(Builder &b, ValueId padded, Pair window, Pair strides, Pair out) {
+  if (window == strides)
+    return b.reduceSum(tiledWindows(b, padded, window, out), {2, 4});
+  std::vector<ValueId> slices = windowSlices(b, padded, window, strides, out);
+  ValueId sum = slices[0];
+  for (size_t k = 1; k < slices.size(); ++k)
+    sum = b.add(sum, slices[k]);
+  return sum;
+}
+} // namespace
+
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, Padding padding) {
+  if (padding == Padding::Same)
+    return (in + stride - 1) / stride;
+  return in < kernel ? 0 : (in - kernel + stride) / stride;
+}
+
+ValueId conv2d(Builder &b, ValueId x, ValueId kernel, Pair strides, Padding padding) {
+  const Shape k = b.shape(kernel);
+  if (k.size() != 4)
+    fail(b.loc,
+         "conv2d expects a [kh, kw, in_channels, filters] kernel, got " + b.type(kernel).str());
+  checkImage(b, x, "conv2d", {k[0], k[1]}, strides);
+  const Shape xs = b.shape(x);
+  if (xs[3] != k[2])
+    fail(b.loc, "conv2d kernel " + b.type(kernel).str() + " expects " + std::to_string(k[2]) +
+                    " input channels, got " + std::to_string(xs[3]));
+  Pair out;
+  ValueId padded = padForWindows(b, x, "conv2d", {k[0], k[1]}, strides, padding, 0.0, out);
+  // im2col: patch features ordered (i, j, c), the row-major order of Keras' [kh, kw, C, F],
+  // so the kernel needs only a reshape.
+  ValueId patches = b.concat(windowSlices(b, padded, {k[0], k[1]}, strides, out), 3);
+  int64_t rows = xs[0] * out[0] * out[1], depth = k[0] * k[1] * k[2];
+  ValueId product = b.matmul(b.reshape(patches, {rows, depth}), b.reshape(kernel, {depth, k[3]}));
+  return b.reshape(product, {xs[0], out[0], out[1], k[3]});
+}
+
+ValueId conv2dTranspose(Builder &b, ValueId x, ValueId kernel, Pair strides, Padding padding) {
+  const Shape k = b.shape(kernel);
+  if (k.size() != 4)
+    fail(b.loc, "conv2d_transpose expects a [kh, kw, filters, in_channels] kernel, got " +
+                    b.type(kernel).str());
+  checkImage(b, x, "conv2d_transpose", {k[0], k[1]}, strides);
+  const Shape xs = b.shape(x);
+  if (xs[3] != k[3])
+    fail(b.loc, "conv2d_transpose kernel " + b.type(kernel).str() + " expects " +
+                    std::to_string(k[3]) + " input channels, got " + std::to_string(xs[3]));
+  // y[t] = sum_i x[i] K[t + crop - i s]: the full transposed conv (length (H - 1) s + k)
+  // read from offset `crop` (TF: floor((k - s) / 2) for same, the odd pixel dropped at the
+  // end; 0 for valid, with zeros past the full output when k < s). Computed as col2im: one
+  // matmul x [B*H*W, C] x K^T [C, kh*kw*F] gives every tap's contribution; tap (i, j) is
+  // placed at (i, j) + s * (h, w) by an interior pad, and the taps are summed. Unlike a conv
+  // over the stride-dilated input, no multiply touches the s^2 - 1 inserted zeros.
+  const int64_t rows = xs[0] * xs[1] * xs[2], f = k[2], c = k[3], taps = k[0] * k[1];
+  Ints length(4, 0), crop(4, 0), outSize(4, 0);
+  for (int d = 0; d < 2; ++d) {
+    int64_t in = xs[1 + d], kk = k[d], s = strides[d];
+    int64_t extra = std::max(kk - s, int64_t(0));
+    crop[1 + d] = padding == Padding::Same ? extra / 2 : 0;
+    outSize[1 + d] = padding == Padding::Same ? in * s : in * s + extra;
+    length[1 + d] = std::max((in - 1) * s + kk, crop[1 + d] + outSize[1 + d]);
+  }
+  ValueId cols = b.matmul(b.reshape(x, {rows, c}), b.reshape(kernel, {taps * f, c}), false, true);
+  cols = b.reshape(cols, {xs[0], xs[1], xs[2], taps * f});
+  ValueId sum = NoValue;
+  for (int64_t i = 0; i < k[0]; ++i)
+    for (int64_t j = 0; j < k[1]; ++j) {
+      int64_t first = (i * k[1] + j) * f;
+      ValueId part =
+          b.slice(cols, {0, 0, 0, first}, {xs[0], xs[1], xs[2], first + f}, {1, 1, 1, 1});
+      Ints low = {0, i, j, 0}, high(4, 0);
+      for (int d = 0; d < 2; ++d)
+        high[1 + d] = length[1 + d] - (low[1 + d] + (xs[1 + d] - 1) * strides[d] + 1);
+      ValueId placed = b.pad(part, low, high, {0, strides[0] - 1, strides[1] - 1, 0}, 0.0);
+      sum = sum == NoValue ? placed : b.add(sum, placed);
+    }
+  return b.slice(sum, crop, {xs[0], crop[1] + outSize[1], crop[2] + outSize[2], f}, {1, 1, 1, 1});
+}
+
+ValueId maxPool(Builder &b, ValueId x, Pair pool, Pair strides, Padding padding) {
+  checkImage(b, x, "max_pool", pool, strides);
+  Pair out;
+  ValueId padded = padForWindows(b, x, "max_pool", pool, strides, padding,
+                                 -std::numeric_limits<double>::infinity(), out);
+  if (pool == strides)
+    return b.reduceMax(tiledWindows(b, padded, pool, out), {2, 4});
+  // Stack the window positions on a new last axis and take the max over it.
+  const Shape xs = b.shape(x);
+  std::vector<ValueId> slices = windowSlices(b, padded, pool, strides, out);
+  for (ValueId &s : slices)
+    s = b.reshape(s, {xs[0], out[0], out[1], xs[3], 1});
+  return b.reduceMax(b.concat(slices, 4), {4});
+}
+
+ValueId avgPool(Builder &b, ValueId x, Pair pool, Pair strides, Padding padding) {
+  checkImage(b, x, "avg_pool", pool, strides);
+  Pair out;
+  ValueId padded = padForWindows(b, x, "avg_pool", pool, strides, padding, 0.0, out);
+  ValueId sum = windowSum(b, padded, pool, strides, out);
+  if (padded == x) // no padding: every window has pool[0] * pool[1] real elements
+    return b.mulScalar(sum, 1.0 / static_cast<double>(pool[0] * pool[1]));
+  // Real elements per window: the same window sum over a [1, H, W, 1] ones image padded
+  // with zeros, broadcast over batch and channels (a graph constant the passes can fold).
+  const Shape xs = b.shape(x);
+  ValueId ones = b.constant(1.0, {b.type(x).dtype, {1, xs[1], xs[2], 1}});
+  Pair outOnes;
+  ValueId paddedOnes = padForWindows(b, ones, "avg_pool", pool, strides, padding, 0.0, outOnes);
+  ValueId count = b.reshape(windowSum(b, paddedOnes, pool, strides, out), {out[0], out[1]});
+  return b.div(sum, b.broadcast(count, b.shape(sum), {1, 2}));
+}
+
+ValueId upsample(Builder &b, ValueId x, Pair size) {
+  checkImage(b, x, "upsample", size, size);
+  const Shape s = b.shape(x);
+  // Each pixel repeated over a new size[0] x size[1] block beside its own axes.
+  ValueId spread = b.broadcast(x, {s[0], s[1], size[0], s[2], size[1], s[3]}, {0, 1, 3, 5});
+  return b.reshape(spread, {s[0], s[1] * size[0], s[2] * size[1], s[3]});
+}
+
+} // namespace aec

@@ -1,0 +1,331 @@
+/// What the pictures show: picking samples, running the model on them, undoing the
+/// normalization, choosing the colour column, and the log reader.
+#include "plot/Figures.h"
+
+#include <aec/AtomicFile.h>
+#include <aec/Csv.h>
+#include <aec/Plot.h>
+#include <aec/Random.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+namespace aec::rt {
+namespace {
+
+/// `count` row indices spread evenly over [0, n): varied samples, and the same ones every time.
+std::vector<int64_t> spread(int64_t n, int64_t count) {
+  count = std::min(n, count);
+  std::vector<int64_t> idx;
+  for (int64_t i = 0; i < count; ++i)
+    idx.push_back(i * n / count);
+  return idx;
+}
+
+/// Images are inputs of rank >= 2 ([H, W] or [H, W, C]) and flat inputs of a square size
+/// >= 256 (MNIST's 784 pixels); shorter flat inputs are signals or feature vectors.
+bool isImage(const Dims &shape, Dims *imageShape) {
+  if (shape.size() >= 2) {
+    *imageShape = shape;
+    return true;
+  }
+  if (shape.size() == 1 && shape[0] >= 256) {
+    const auto side = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(shape[0]))));
+    if (side * side == shape[0]) {
+      *imageShape = {side, side, 1};
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<double> rowValues(const Array &a, int64_t row) {
+  const float *p = a.row(row);
+  return std::vector<double>(p, p + a.rowSize());
+}
+
+/// The first result of `fn` with `role` (else its first per-sample result).
+const Array &resultByRole(const std::map<std::string, Array> &out, const Model &model, const std::string &fn,
+                          const std::string &role) {
+  const FunctionInfo &info = model.requireFunction(fn);
+  for (const auto &r : info.results)
+    if (r.role == role && out.count(r.name))
+      return out.at(r.name);
+  if (out.empty())
+    throw std::runtime_error(fmt::format("function '{}' has no per-sample result to plot", fn));
+  return out.begin()->second;
+}
+
+/// Per-row colour values: from the labels file, a data or truth column, or the first truth
+/// column by default. Sets `name` to what they are.
+std::vector<double> colorValues(const Dataset &data, const Array &rawX, const std::vector<int64_t> &rows,
+                                const PlotOptions &o, std::string *name) {
+  std::vector<double> v;
+  if (!o.labelsPath.empty()) {
+    Array labels;
+    std::string column = o.colorBy;
+    if (std::filesystem::path(o.labelsPath).extension() == ".csv") {
+      CsvTable t = readCsv(o.labelsPath, o.colorBy.empty() ? std::vector<std::string>{} : std::vector{o.colorBy});
+      column = t.columns.empty() ? "label" : t.columns[0];
+      labels = std::move(t.values);
+    } else {
+      labels = loadDataFile(o.labelsPath, "", {}, {}).x;
+    }
+    if (labels.rows() != data.rows())
+      throw std::runtime_error(fmt::format("labels '{}' have {} rows, the data '{}' has {}", o.labelsPath,
+                                           labels.rows(), data.source, data.rows()));
+    *name = column.empty() ? "label" : column;
+    for (int64_t r : rows)
+      v.push_back(labels.row(r)[0]);
+    return v;
+  }
+  auto find = [](const std::vector<std::string> &cols, const std::string &c) {
+    auto it = std::find(cols.begin(), cols.end(), c);
+    return it == cols.end() ? -1 : static_cast<int64_t>(it - cols.begin());
+  };
+  std::string column = o.colorBy;
+  if (column.empty()) {
+    if (data.extraColumns.empty() || data.extra.rows() != data.rows())
+      return v;
+    column = data.extraColumns[0];
+  }
+  *name = column;
+  if (int64_t j = find(data.extraColumns, column); j >= 0 && data.extra.rows() == data.rows()) {
+    for (int64_t r : rows)
+      v.push_back(data.extra.row(r)[j]);
+  } else if (int64_t k = find(data.columns, column); k >= 0) {
+    for (size_t i = 0; i < rows.size(); ++i)
+      v.push_back(rawX.row(static_cast<int64_t>(i))[k]);
+  } else {
+    std::vector<std::string> known = data.columns;
+    known.insert(known.end(), data.extraColumns.begin(), data.extraColumns.end());
+    const std::string have = known.empty() ? "it has no named columns" : fmt::format("it has: {}", fmt::join(known, ", "));
+    throw std::runtime_error(fmt::format("--color-by '{}': the data '{}' has no such column ({}); pass --labels FILE",
+                                         column, data.source, have));
+  }
+  return v;
+}
+
+/// Coordinates of the rows of `z` [n, k] on its first two principal axes (power iteration
+/// on the k x k covariance: k is a code size, small).
+std::pair<std::vector<double>, std::vector<double>> principalPlane(const Array &z) {
+  const int64_t n = z.rows(), k = z.rowSize();
+  std::vector<double> mean(k, 0.0), cov(k * k, 0.0);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t a = 0; a < k; ++a)
+      mean[a] += z.row(i)[a] / static_cast<double>(n);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t a = 0; a < k; ++a)
+      for (int64_t b = 0; b < k; ++b)
+        cov[a * k + b] += (z.row(i)[a] - mean[a]) * (z.row(i)[b] - mean[b]);
+  std::vector<std::vector<double>> axes;
+  for (int c = 0; c < 2; ++c) {
+    std::vector<double> v(k);
+    for (int64_t a = 0; a < k; ++a)
+      v[a] = 1.0 + 0.1 * static_cast<double>(a) * (c + 1); // not orthogonal to a likely axis
+    for (int it = 0; it < 200; ++it) {
+      std::vector<double> next(k, 0.0);
+      for (int64_t a = 0; a < k; ++a)
+        for (int64_t b = 0; b < k; ++b)
+          next[a] += cov[a * k + b] * v[b];
+      for (const auto &u : axes) { // deflate: stay orthogonal to the axes found
+        double d = 0;
+        for (int64_t a = 0; a < k; ++a)
+          d += next[a] * u[a];
+        for (int64_t a = 0; a < k; ++a)
+          next[a] -= d * u[a];
+      }
+      double norm = 0;
+      for (double x : next)
+        norm += x * x;
+      if (!(norm > 0))
+        break;
+      for (int64_t a = 0; a < k; ++a)
+        v[a] = next[a] / std::sqrt(norm);
+    }
+    axes.push_back(v);
+  }
+  std::vector<double> p0(n), p1(n);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t a = 0; a < k; ++a) {
+      p0[i] += (z.row(i)[a] - mean[a]) * axes[0][a];
+      p1[i] += (z.row(i)[a] - mean[a]) * axes[1][a];
+    }
+  return {p0, p1};
+}
+
+std::string reconstructionFigure(const Model &model, const RunConfig &config, ModelState &state,
+                                 const Normalizer &norm, const Dataset &data, const PlotOptions &o) {
+  const bool paired = !data.target.empty();
+  const bool corrupt = !paired && config.corrupt.active();
+  const int64_t width = data.x.rowSize();
+  Dims imageShape;
+  const bool image = isImage(data.x.rowDims(), &imageShape);
+  // Point clouds show many pairs; images and signals a few samples each.
+  const std::vector<int64_t> rows = spread(data.rows(), width == 2 && !image ? o.maxPoints / 4 : o.samples);
+  Array clean = gatherRows(data.x, rows), shown = clean;
+  Array target = paired ? gatherRows(data.target, rows) : clean;
+  if (corrupt) {
+    CorruptConfig c = config.corrupt;
+    c.low = *std::min_element(data.x.data.begin(), data.x.data.end());
+    c.high = *std::max_element(data.x.data.begin(), data.x.data.end());
+    Rng rng(config.seed, Stream::Plot);
+    corruptRows(shown, shown.rows(), c, rng);
+  }
+  auto out = runOverDataset(model, "reconstruct", BatchSource{&shown, nullptr, nullptr}, state);
+  Array recon = resultByRole(out, model, "reconstruct", "output");
+  for (Array *a : {&shown, &recon, &target})
+    norm.invert(*a);
+  const std::string path = (std::filesystem::path(o.dir) / "reconstructions.png").string();
+  const std::string title = fmt::format("{}: {}", model.desc.name,
+                                        paired    ? "denoising"
+                                        : corrupt ? "denoising (corrupted inputs)"
+                                                  : "reconstructions");
+  if (image) {
+    Array residual = target;
+    for (size_t i = 0; i < residual.data.size(); ++i)
+      residual.data[i] -= recon.data[i];
+    std::vector<plot::ImageRow> grid;
+    auto rowOf = [&](const std::string &label, const Array &a, bool res) {
+      plot::ImageRow r{label, {}, res};
+      for (int64_t i = 0; i < a.rows(); ++i)
+        r.images.push_back(a.row(i));
+      grid.push_back(r);
+    };
+    rowOf(paired || corrupt ? "noisy" : "input", shown, false);
+    rowOf(paired || corrupt ? "denoised" : "output", recon, false);
+    if (paired || corrupt) {
+      rowOf("true", target, false);
+      rowOf("residual", residual, true);
+    }
+    plot::imageGrid(path, title, grid, imageShape, paired);
+  } else if (width == 2) {
+    std::vector<double> ix, iy, ox, oy;
+    for (int64_t i = 0; i < shown.rows(); ++i) {
+      ix.push_back(shown.row(i)[0]), iy.push_back(shown.row(i)[1]);
+      ox.push_back(recon.row(i)[0]), oy.push_back(recon.row(i)[1]);
+    }
+    const bool named = data.columns.size() == 2;
+    plot::pointPairs(path, title, ix, iy, ox, oy, named ? data.columns[0] : "x0", named ? data.columns[1] : "x1");
+  } else {
+    std::vector<std::string> names = {paired || corrupt ? "noisy input" : "input", "reconstruction"};
+    if (paired || corrupt)
+      names.push_back("clean target");
+    std::vector<plot::SignalPanel> panels;
+    for (int64_t i = 0; i < shown.rows(); ++i) {
+      plot::SignalPanel p;
+      p.title = fmt::format("sample {}", rows[i]);
+      if (!data.extraColumns.empty() && data.extra.rows() == data.rows()) {
+        // What generated the sample (jump positions, ...), up to three values.
+        std::vector<std::string> parts;
+        for (size_t j = 0; j < std::min<size_t>(3, data.extraColumns.size()); ++j)
+          parts.push_back(fmt::format("{} = {:.3g}", data.extraColumns[j], data.extra.row(rows[i])[j]));
+        p.title = fmt::format("{}", fmt::join(parts, ", "));
+      }
+      p.curves = {rowValues(shown, i), rowValues(recon, i)};
+      if (paired || corrupt)
+        p.curves.push_back(rowValues(target, i));
+      panels.push_back(p);
+    }
+    const bool features = data.columns.size() == static_cast<size_t>(width);
+    plot::signalPanels(path, title, names, panels, features ? "feature" : "index");
+  }
+  return path;
+}
+
+std::string latentFigure(const Model &model, ModelState &state, const Normalizer &norm, const Dataset &data,
+                         const PlotOptions &o) {
+  const std::vector<int64_t> rows = spread(data.rows(), o.maxPoints);
+  Array x = gatherRows(data.x, rows);
+  auto out = runOverDataset(model, "encode", BatchSource{&x, nullptr, nullptr}, state);
+  const Array &z = resultByRole(out, model, "encode", "latent");
+  norm.invert(x); // colour columns of the data in data units
+  std::string valueName;
+  std::vector<double> values = colorValues(data, x, rows, o, &valueName);
+  const std::string path = (std::filesystem::path(o.dir) / "latent.png").string();
+  const int64_t k = z.rowSize();
+  std::vector<double> a, b;
+  if (k == 1) {
+    for (int64_t i = 0; i < z.rows(); ++i)
+      b.push_back(z.row(i)[0]);
+    if (!values.empty()) {
+      // The exercise's question: how does the single code follow the generating variable?
+      plot::coloredScatter(path, fmt::format("{}: code vs {}", model.desc.name, valueName), values, b, values,
+                           valueName, "code", valueName);
+      return path;
+    }
+    for (size_t i = 0; i < rows.size(); ++i)
+      a.push_back(static_cast<double>(rows[i]));
+    plot::coloredScatter(path, fmt::format("{}: code per sample", model.desc.name), a, b, {}, "sample", "code", "");
+    return path;
+  }
+  std::string xl = "z0", yl = "z1", title = fmt::format("{}: latent space", model.desc.name);
+  if (k == 2) {
+    for (int64_t i = 0; i < z.rows(); ++i)
+      a.push_back(z.row(i)[0]), b.push_back(z.row(i)[1]);
+  } else {
+    std::tie(a, b) = principalPlane(z);
+    xl = "PC 1", yl = "PC 2", title += fmt::format(" (PCA of {} dims)", k);
+  }
+  if (!valueName.empty())
+    title += fmt::format(", colour: {}", valueName);
+  plot::coloredScatter(path, title, a, b, values, xl, yl, valueName);
+  return path;
+}
+
+} // namespace
+
+std::vector<std::string> writePlots(const Model &model, const RunConfig &config, ModelState &state,
+                                    const Normalizer &norm, const Dataset &data,
+                                    const std::vector<EpochRecord> &history, const PlotOptions &o) {
+  if (o.dir.empty())
+    throw std::runtime_error("plot: no output folder given");
+  std::error_code ec;
+  std::filesystem::create_directories(o.dir, ec);
+  if (!std::filesystem::is_directory(o.dir))
+    throw std::runtime_error(fmt::format("cannot create the plot folder '{}'", o.dir));
+  std::vector<std::string> written;
+  if (data.rows() > 0 && model.hasFunction("reconstruct"))
+    written.push_back(reconstructionFigure(model, config, state, norm, data, o));
+  if (data.rows() > 0 && model.hasFunction("encode"))
+    written.push_back(latentFigure(model, state, norm, data, o));
+  if (!history.empty()) {
+    const std::string path = (std::filesystem::path(o.dir) / "loss.png").string();
+    plot::lossCurves(path, fmt::format("{}: training", model.desc.name), history);
+    written.push_back(path);
+  }
+  return written;
+}
+
+std::vector<EpochRecord> readLog(const std::string &path) {
+  std::istringstream in(readFile(path));
+  std::string line;
+  std::getline(in, line);
+  if (line.rfind("epoch,loss,val_loss,lr", 0) != 0)
+    throw std::runtime_error(
+        fmt::format("'{}' is not a training log (its header is not epoch,loss,val_loss,lr,...)", path));
+  std::vector<EpochRecord> records;
+  int lineNo = 1;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    if (line.empty())
+      continue;
+    std::vector<std::string> cells = splitList(line);
+    if (cells.size() < 4)
+      throw std::runtime_error(fmt::format("{}:{}: expected at least 4 cells", path, lineNo));
+    auto num = [&](const std::string &s) { return s.empty() ? NAN : std::strtod(s.c_str(), nullptr); };
+    EpochRecord r;
+    r.epoch = std::atoll(cells[0].c_str());
+    r.loss = num(cells[1]);
+    r.valLoss = num(cells[2]);
+    r.lr = num(cells[3]);
+    records.push_back(r);
+  }
+  return records;
+}
+
+} // namespace aec::rt
