@@ -237,8 +237,8 @@ void parseTrain(const SpecReader &r, const YAML::Node &node, ModelSpec &spec) {
 void parseData(const SpecReader &r, const YAML::Node &node, const std::string &baseDir,
                ModelSpec &spec) {
   r.requireMap(node, "data");
-  static const std::vector<std::string> fileKeys = {"path",      "columns",   "key",
-                                                    "normalize", "transform", "target"};
+  static const std::vector<std::string> fileKeys = {
+      "path", "columns", "key", "normalize", "transform", "target", "header", "skip_rows"};
   static const std::vector<std::string> synthKeys = {"synthetic", "n", "seed", "normalize",
                                                      "transform"};
   const bool synthetic = bool(node["synthetic"]);
@@ -281,10 +281,20 @@ void parseData(const SpecReader &r, const YAML::Node &node, const std::string &b
       r.fail(node, "data needs 'path' (a data file) or 'synthetic' (a generator name)");
     put(spec, r, keyOf(node, "path"), "data.path",
         resolve(r.getString(node["path"], "data 'path'")));
+    // Columns by name, or by 0-based position: 3, or a range "0:30" (end excluded).
     if (const YAML::Node n = node["columns"]) {
-      std::vector<std::string> cols = r.getStringList(n, "data 'columns'");
+      std::vector<std::string> cols =
+          n.IsScalar() ? std::vector<std::string>{r.getString(n, "data 'columns'")}
+                       : r.getStringList(n, "data 'columns'");
       put(spec, r, keyOf(node, "columns"), "data.columns", joinNames(cols, ","));
     }
+    // A CSV whose first line is not column names (e.g. sklearn's own "569,30,..." line,
+    // skipped with skip_rows: 1): columns are then named by position, "0", "1", ...
+    if (const YAML::Node n = node["header"])
+      put(spec, r, keyOf(node, "header"), "data.header", r.getBool(n, "data 'header'") ? "true" : "false");
+    if (const YAML::Node n = node["skip_rows"])
+      put(spec, r, keyOf(node, "skip_rows"), "data.skip_rows",
+          std::to_string(r.getNonNegativeInt(n, "data 'skip_rows'")));
     if (const YAML::Node n = node["key"])
       put(spec, r, keyOf(node, "key"), "data.key", r.getString(n, "data 'key'"));
     if (const YAML::Node t = node["target"]) {

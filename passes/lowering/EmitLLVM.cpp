@@ -3,6 +3,11 @@
 #include "passes/lowering/Lowering.h"
 #include "passes/lowering/MLIRLowering.h"
 
+#include "llvm/Support/Format.h"
+
+#include <chrono>
+#include <cstdlib>
+
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/IR/Constants.h"
@@ -100,6 +105,51 @@ void addDescriptor(llvm::Module &mod, const std::string &descriptor) {
                            "aec_model_descriptor");
 }
 
+/// Above this many LLVM instructions in one function, optimising costs minutes (see
+/// chooseOptLevel); the default models have 7k-28k.
+constexpr size_t HugeFunctionInstructions = 150000;
+
+/// With AEC_TIMING=1, prints the wall time of a phase to stderr when it ends.
+class PhaseTimer {
+public:
+  explicit PhaseTimer(const char *name)
+      : Name(name), Start(std::chrono::steady_clock::now()) {}
+  ~PhaseTimer() {
+    const char *v = std::getenv("AEC_TIMING");
+    if (!v || !*v || std::string(v) == "0")
+      return;
+    std::chrono::duration<double> s = std::chrono::steady_clock::now() - Start;
+    llvm::errs() << "aec timing: " << Name << " " << llvm::format("%.3f", s.count()) << " s\n";
+  }
+
+private:
+  const char *Name;
+  std::chrono::steady_clock::time_point Start;
+};
+
+/// LLVM's optimisation level for `mod`: O3, except when one function is huge (an unrolled
+/// LSTM's train step). LLVM's passes and instruction selection are superlinear there: on
+/// fashion_recurrent O3 took 212 s + 63 s codegen and O1 173 s + 82 s, while O0 with fast
+/// instruction selection takes 1.5 s (the trainer runs 2.3x slower: 54 vs 127 samples/s).
+/// AEC_LLVM_OPT=0..3 overrides the choice.
+llvm::OptimizationLevel chooseOptLevel(const llvm::Module &mod) {
+  size_t largest = 0;
+  for (const llvm::Function &f : mod)
+    largest = std::max(largest, static_cast<size_t>(f.getInstructionCount()));
+  if (const char *t = std::getenv("AEC_TIMING"); t && *t && std::string(t) != "0")
+    llvm::errs() << "aec timing: largest function " << largest << " LLVM instructions\n";
+  if (const char *v = std::getenv("AEC_LLVM_OPT"); v && *v) {
+    switch (std::atoi(v)) {
+    case 0: return llvm::OptimizationLevel::O0;
+    case 1: return llvm::OptimizationLevel::O1;
+    case 2: return llvm::OptimizationLevel::O2;
+    default: return llvm::OptimizationLevel::O3;
+    }
+  }
+  return largest > HugeFunctionInstructions ? llvm::OptimizationLevel::O0
+                                            : llvm::OptimizationLevel::O3;
+}
+
 void runO3(llvm::Module &mod, llvm::TargetMachine &tm) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
@@ -119,7 +169,12 @@ void runO3(llvm::Module &mod, llvm::TargetMachine &tm) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(mod, mam);
+  llvm::OptimizationLevel level = chooseOptLevel(mod);
+  if (level == llvm::OptimizationLevel::O0)
+    tm.setOptLevel(llvm::CodeGenOptLevel::None);
+  else if (level != llvm::OptimizationLevel::O3)
+    tm.setOptLevel(llvm::CodeGenOptLevel::Less);
+  pb.buildPerModuleDefaultPipeline(level).run(mod, mam);
 }
 
 std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
@@ -152,7 +207,10 @@ std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
   llvm::raw_string_ostream errOS(err);
   if (llvm::verifyModule(*mod, &errOS))
     throw std::runtime_error("internal error: invalid LLVM IR: " + err);
-  runO3(*mod, tm);
+  {
+    PhaseTimer timer("LLVM optimisation");
+    runO3(*mod, tm);
+  }
   return mod;
 }
 
@@ -166,7 +224,10 @@ std::string emitMachineCode(const Module &module, const std::string &descriptor,
   llvm::legacy::PassManager pm;
   if (tm->addPassesToEmitFile(pm, os, nullptr, kind))
     throw std::runtime_error("the host target cannot emit this file type");
-  pm.run(*mod);
+  {
+    PhaseTimer timer("LLVM code generation");
+    pm.run(*mod);
+  }
   return std::string(buffer.begin(), buffer.end());
 }
 } // namespace

@@ -68,6 +68,15 @@ private:
   mlir::ScopedDiagnosticHandler Handler;
 };
 
+/// Debugging knobs: AEC_MLIR_PRINT_STAGES=1 prints the module after each step
+/// to stderr; AEC_MLIR_NO_VECTORIZE=1 leaves matmuls as plain loops (to bisect
+/// numerical issues); AEC_TIMING=1 reports the time of every MLIR pass (and
+/// LLVM's O3 and code generation, EmitLLVM.cpp).
+bool envFlag(const char *name) {
+  const char *v = std::getenv(name);
+  return v && *v && std::string(v) != "0";
+}
+
 void runStage(mlir::ModuleOp module, const char *stage) {
   DiagnosticCollector diags(module.getContext());
   // Anchored on builtin.module: the stage text is the module pass manager's
@@ -78,17 +87,11 @@ void runStage(mlir::ModuleOp module, const char *stage) {
   if (mlir::failed(mlir::parsePassPipeline(stage, pm, parseOS)))
     throw std::runtime_error("internal error: bad MLIR pipeline: " +
                              parseErrors);
+  if (envFlag("AEC_TIMING"))
+    pm.enableTiming();
   if (mlir::failed(pm.run(module)))
     throw std::runtime_error(std::string("MLIR pipeline failed in ") + stage +
                              ":\n" + diags.text());
-}
-
-/// Debugging knobs: AEC_MLIR_PRINT_STAGES=1 prints the module after each step
-/// to stderr; AEC_MLIR_NO_VECTORIZE=1 leaves matmuls as plain loops (to bisect
-/// numerical issues).
-bool envFlag(const char *name) {
-  const char *v = std::getenv(name);
-  return v && *v && std::string(v) != "0";
 }
 
 void printStage(mlir::ModuleOp module, const char *name) {

@@ -70,7 +70,7 @@ struct Settings {
 
 /// data.* keys the loader itself understands; every other data.* key goes to the generator.
 bool isLoaderKey(const std::string &key) {
-  static const char *keys[] = {"data.synthetic", "data.n",         "data.path",        "data.columns",
+  static const char *keys[] = {"data.synthetic", "data.n",         "data.path",        "data.columns", "data.header", "data.skip_rows",
                                "data.key",       "data.normalize", "data.normalize.scale", "data.transform",
                                "data.seed",      "data.target.path", "data.target.key"};
   for (const char *k : keys)
@@ -125,9 +125,13 @@ RunConfig parseRunConfig(const std::map<std::string, std::string> &settings) {
   s.get("data.n", c.n);
   s.get("data.path", c.path);
   s.get("data.key", c.key);
-  std::string columns;
+  std::string columns, header;
   s.get("data.columns", columns);
-  c.columns = splitList(columns);
+  c.csv.columns = splitList(columns);
+  s.get("data.skip_rows", c.csv.skipRows);
+  s.get("data.header", header);
+  if (!header.empty())
+    c.csv.header = header == "true" ? 1 : 0;
   s.get("data.normalize", c.normalize);
   if (auto *v = s.find("data.normalize.scale"))
     c.normalize = "scale:" + *v;

@@ -69,10 +69,39 @@ std::vector<std::string> splitList(const std::string &text, char sep) {
   return out;
 }
 
-CsvTable readCsv(const std::string &path, const std::vector<std::string> &select) {
+namespace {
+/// Resolves one column selector to positions: a column name, else a position "3" or a range
+/// "0:30" (end excluded). Empty when it is none of these.
+std::vector<size_t> resolveColumn(const std::string &sel, const std::vector<std::string> &names) {
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == sel)
+      return {i};
+  auto number = [](const std::string &t, size_t &v) {
+    if (t.empty() || t.find_first_not_of("0123456789") != std::string::npos)
+      return false;
+    v = std::stoul(t);
+    return true;
+  };
+  size_t a, b, colon = sel.find(':');
+  if (colon == std::string::npos)
+    return number(sel, a) && a < names.size() ? std::vector<size_t>{a} : std::vector<size_t>{};
+  if (!number(sel.substr(0, colon), a) || !number(sel.substr(colon + 1), b) || a >= b ||
+      b > names.size())
+    return {};
+  std::vector<size_t> out;
+  for (size_t i = a; i < b; ++i)
+    out.push_back(i);
+  return out;
+}
+} // namespace
+
+CsvTable readCsv(const std::string &path, const CsvOptions &options) {
+  const std::vector<std::string> &select = options.columns;
   std::istringstream in(readFile(path));
   std::string line;
   int64_t lineNo = 0;
+  for (; lineNo < options.skipRows && std::getline(in, line); ++lineNo) {
+  }
   while (std::getline(in, line)) {
     ++lineNo;
     if (!isBlank(line))
@@ -80,15 +109,18 @@ CsvTable readCsv(const std::string &path, const std::vector<std::string> &select
   }
   if (isBlank(line))
     throw std::runtime_error(fmt::format("'{}' is empty", path));
-  if (lineNo == 1 && line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0)
+  if (lineNo == 1 && options.skipRows == 0 && line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0)
     line = line.substr(3); // UTF-8 BOM written by spreadsheet programs
 
   CsvTable table;
   std::vector<std::string> first = cells(line);
-  bool headerless = true;
-  for (const auto &c : first) {
-    float v;
-    headerless = headerless && parseNumber(c, v);
+  bool headerless = options.header == 0;
+  if (options.header < 0) {
+    headerless = true;
+    for (const auto &c : first) {
+      float v;
+      headerless = headerless && parseNumber(c, v);
+    }
   }
   int64_t firstDataLine = lineNo;
   if (headerless) {
@@ -105,19 +137,23 @@ CsvTable readCsv(const std::string &path, const std::vector<std::string> &select
     for (size_t i = 0; i < width; ++i)
       pick.push_back(i);
   } else {
+    std::vector<std::string> picked;
     for (const auto &name : select) {
-      size_t i = 0;
-      while (i < width && table.columns[i] != name)
-        ++i;
-      if (i == width) {
+      std::vector<size_t> at = resolveColumn(name, table.columns);
+      if (at.empty()) {
         std::string have;
         for (size_t j = 0; j < width; ++j)
           have += (j ? ", " : "") + table.columns[j];
-        throw std::runtime_error(fmt::format("{}:{}: no column '{}' (it has: {})", path, lineNo, name, have));
+        throw std::runtime_error(fmt::format(
+            "{}:{}: no column '{}' (it has: {}; or give 0-based positions like 3 or 0:{})", path,
+            lineNo, name, have, width));
       }
-      pick.push_back(i);
+      for (size_t i : at) {
+        pick.push_back(i);
+        picked.push_back(table.columns[i]);
+      }
     }
-    table.columns = select;
+    table.columns = picked;
   }
 
   std::vector<float> values;

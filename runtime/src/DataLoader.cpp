@@ -71,7 +71,7 @@ void checkFinite(const Dataset &d) {
 }
 
 namespace {
-Dataset loadFile(const std::string &path, const std::string &key, const std::vector<std::string> &columns,
+Dataset loadFile(const std::string &path, const std::string &key, const CsvOptions &csv,
                  const Dims &shape, const char *what) {
   if (!std::filesystem::exists(path))
     throw std::runtime_error(fmt::format("cannot open '{}': no such file", path));
@@ -81,11 +81,11 @@ Dataset loadFile(const std::string &path, const std::string &key, const std::vec
   Dataset d;
   d.source = path;
   if (endsWith(name, ".csv")) {
-    CsvTable t = readCsv(path, columns);
+    CsvTable t = readCsv(path, csv);
     d.x = std::move(t.values);
     d.columns = std::move(t.columns);
     d.lines = std::move(t.lines);
-  } else if (!columns.empty()) {
+  } else if (!csv.columns.empty()) {
     throw std::runtime_error(fmt::format("'{}': data.columns applies to CSV files only", path));
   } else if (endsWith(name, ".npy")) {
     d.x = readNpy(path);
@@ -114,9 +114,9 @@ Dataset loadFile(const std::string &path, const std::string &key, const std::vec
 }
 } // namespace
 
-Dataset loadDataFile(const std::string &path, const std::string &key, const std::vector<std::string> &columns,
+Dataset loadDataFile(const std::string &path, const std::string &key, const CsvOptions &csv,
                      const Dims &shape) {
-  return loadFile(path, key, columns, shape, "input");
+  return loadFile(path, key, csv, shape, "input");
 }
 
 Dataset loadTrainingData(const RunConfig &c, const std::optional<std::string> &pathOverride) {
@@ -128,7 +128,7 @@ Dataset loadTrainingData(const RunConfig &c, const std::optional<std::string> &p
   } else if (path.empty()) {
     throw std::runtime_error("no training data: pass --data FILE or set data.path / data.synthetic in the model");
   } else {
-    d = loadDataFile(path, c.key, c.columns, c.inputShape);
+    d = loadDataFile(path, c.key, c.csv, c.inputShape);
   }
   if (!c.targetPath.empty()) {
     Dataset t = loadFile(c.targetPath, c.targetKey, {}, c.outputShape.empty() ? c.inputShape : c.outputShape,

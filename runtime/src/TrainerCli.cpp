@@ -68,7 +68,7 @@ Loaded loadForInference(const Model &model, const RunConfig &config, const std::
 
 /// --data P (or the model's own data when absent), normalized as in training.
 Dataset inputData(const RunConfig &config, const std::string &path, const Normalizer &norm) {
-  Dataset d = path.empty() ? loadTrainingData(config) : loadDataFile(path, config.key, config.columns, config.inputShape);
+  Dataset d = path.empty() ? loadTrainingData(config) : loadDataFile(path, config.key, config.csv, config.inputShape);
   checkFinite(d);
   norm.apply(d.x);
   return d;
@@ -234,7 +234,7 @@ int run(int argc, char **argv, const Model &model) {
     Loaded l = loadForInference(model, config, weights);
     // The model's own data keeps its truth columns (colour) and paired targets.
     Dataset d = data.empty() ? loadTrainingData(config)
-                             : loadDataFile(data, config.key, config.columns, config.inputShape);
+                             : loadDataFile(data, config.key, config.csv, config.inputShape);
     checkFinite(d);
     l.norm.apply(d.x);
     if (!d.target.empty())
@@ -286,7 +286,7 @@ int run(int argc, char **argv, const Model &model) {
     auto results = runOverDataset(model, "decode", BatchSource{nullptr, nullptr, &z.x}, l.state);
     Array x = pickResult(results, info, "output");
     l.norm.invert(x);
-    writeOutput(out, x, columnNames(config.columns, x.rowSize(), "x"));
+    writeOutput(out, x, columnNames(config.csv.columns, x.rowSize(), "x"));
   }
   return 0;
 }

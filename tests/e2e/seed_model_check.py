@@ -44,14 +44,29 @@ def encode(trainer, weights, data):
 
 
 def check_steps(trainer, weights, generator):
-    """Each bottleneck value is monotone in a jump position (the exercise's question)."""
-    sh(AEC, "data", generator, "--n", 200, "--seed", 11, "-o", "probe.csv", "--truth", "truth.csv")
+    """The exercise's question: what do the bottleneck values mean? With one neuron, its value
+    is monotone in the jump position; with two (one jump up, one down), the code determines
+    both positions (any invertible mix of them is a faithful code)."""
+    sh(AEC, "data", generator, "--n", 300, "--seed", 11, "-o", "probe.csv", "--truth", "truth.csv")
     code = encode(trainer, weights, "probe.csv")
     truth = np.loadtxt("truth.csv", delimiter=",", skiprows=1, ndmin=2)
-    for k in range(truth.shape[1]):
-        best = max(abs(spearman(code[:, j], truth[:, k])) for j in range(code.shape[1]))
-        print(f"  |rank correlation| of the code with jump position {k}: {best:.3f}")
-        assert best > 0.95, "the bottleneck does not follow the jump position"
+    if code.shape[1] == 1:
+        rho = abs(spearman(code[:, 0], truth[:, 0]))
+        print(f"  |rank correlation| of the bottleneck with the jump position: {rho:.3f}")
+        assert rho > 0.98, "the bottleneck value is not monotone in the jump position"
+        return
+    # Leave-one-out 3-nearest-neighbour prediction of each position from the standardised code:
+    # small errors mean the code determines the positions, whatever smooth mix it uses.
+    z = (code - code.mean(0)) / code.std(0)
+    dist = ((z[:, None, :] - z[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(dist, np.inf)
+    predicted = truth[np.argsort(dist, axis=1)[:, :3]].mean(axis=1)
+    for k, name in enumerate(("up", "down")):
+        error = np.abs(predicted[:, k] - truth[:, k]).mean()
+        spread = np.abs(truth[:, k] - truth[:, k].mean()).mean()
+        print(f"  jump-{name} position from the code's nearest neighbours: mean error {error:.2f} "
+              f"samples (spread of the positions {spread:.2f})")
+        assert error < 0.25 * spread, f"the code does not determine the jump-{name} position"
 
 
 def spearman(a, b):
@@ -88,13 +103,13 @@ def check_denoising(trainer, weights, noisy, clean):
 
 # name: (n, epochs, batch, required ratio trained/untrained score)
 CASES = {
-    "circles_conv": (600, 6, 16, 0.5),
+    "circles_conv": (600, 12, 16, 0.5),
     "steps_1neuron": (1000, 40, 32, 0.3),
     "steps_updown": (2000, 40, 32, 0.3),
     "speckle_dae": (96, 3, 8, 0.7),
     "fashion_stacked": (2000, 3, 32, 0.6),
     "fashion_conv": (1000, 2, 32, 0.7),
-    "fashion_recurrent": (500, 2, 32, 0.8),
+    "fashion_recurrent": (512, 3, 32, 0.8),
     "fashion_denoising": (2000, 3, 32, 0.6),
     "sparse_l1": (2000, 3, 64, 0.7),
     "sparse_kl": (2000, 3, 64, 0.8),
@@ -102,6 +117,9 @@ CASES = {
     "vae": (2000, 3, 64, 0.8),
     "pca_breast_cancer": (None, 300, 64, 0.6),
 }
+# The seed trains its LSTM AE with SGD(lr=0.1) for 10 full epochs; in a CI-sized run that
+# barely moves, so this check uses Adam (models/README.md's longer run keeps the seed's SGD).
+OPTIMIZER_OVERRIDES = {"fashion_recurrent": {"adam": {"lr": 0.005}}}
 
 
 def main():
@@ -117,6 +135,8 @@ def main():
     elif "synthetic" in data:
         data["n"] = n
     spec["train"].update({"epochs": epochs, "batch": batch})
+    if name in OPTIMIZER_OVERRIDES:
+        spec["optimizer"] = OPTIMIZER_OVERRIDES[name]
     yaml.safe_dump(spec, open(f"{name}.yaml", "w"))
     trainer = os.path.join(work, name)
     sh(AEC, "compile", f"{name}.yaml", "-o", trainer)

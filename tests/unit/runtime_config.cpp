@@ -41,7 +41,7 @@ TEST_CASE("runtime: run config defaults and parsing", "[runtime][config]") {
   CHECK(c.lr == 0.01);
   CHECK(c.n == 500);
   CHECK(c.generatorParams == std::map<std::string, std::string>{{"r_min", "0.9"}});
-  CHECK(c.columns == std::vector<std::string>{"u", "g", "r"});
+  CHECK(c.csv.columns == std::vector<std::string>{"u", "g", "r"});
   CHECK(c.normalize == "scale:255");
   CHECK(c.targetPath == "t.npz");
   CHECK(c.reconstructionLoss == "bce");
@@ -69,7 +69,7 @@ TEST_CASE("runtime: loadTrainingData dispatches on the format", "[runtime][confi
   dir.write("s.csv", "name_id,u,g\n1,2,3\n4,5,6\n7,8,9\n");
   RunConfig c = withInput({2});
   c.path = dir.path("s.csv");
-  c.columns = {"g", "u"};
+  c.csv.columns = {"g", "u"};
   Dataset d = loadTrainingData(c);
   CHECK(d.x.dims == Dims{3, 2});
   CHECK(d.x.data[0] == 3.0f);

@@ -149,11 +149,11 @@ TEST_CASE("runtime: csv read, select, write", "[runtime][files][csv]") {
   CHECK(all.values.dims == Dims{2, 4});
   CHECK(all.values.data[5] == 11.0f);
   CHECK(all.lines == std::vector<int64_t>{2, 4});
-  CsvTable sel = readCsv(dir.path("s.csv"), {"r", "u"});
+  CsvTable sel = readCsv(dir.path("s.csv"), CsvOptions{{"r", "u"}});
   CHECK(sel.values.data == std::vector<float>{8.0f, 10.5f, 7.5f, 11.0f});
   CHECK(sel.columns == std::vector<std::string>{"r", "u"});
 
-  CHECK_THROWS_WITH(readCsv(dir.path("s.csv"), {"u", "z"}),
+  CHECK_THROWS_WITH(readCsv(dir.path("s.csv"), CsvOptions{{"u", "z"}}),
                     Catch::Contains("s.csv:1: no column 'z'") && Catch::Contains("id, u, g, r"));
   dir.write("bad.csv", "a,b\n1,2\n3,oops\n");
   CHECK_THROWS_WITH(readCsv(dir.path("bad.csv")), Catch::Contains("bad.csv:3:2: cannot read 'oops'"));
@@ -161,6 +161,24 @@ TEST_CASE("runtime: csv read, select, write", "[runtime][files][csv]") {
   CHECK_THROWS_WITH(readCsv(dir.path("ragged.csv")), Catch::Contains("ragged.csv:3: 1 cells, expected 2"));
   dir.write("nohead.csv", "1,2\n3,4\n");
   CHECK(readCsv(dir.path("nohead.csv")).values.dims == Dims{2, 2});
+
+  // sklearn's layout: a first line that is neither names nor data, skipped; columns by position.
+  dir.write("sk.csv", "3,4,yes,no\n1,2,3,4,0\n5,6,7,8,1\n9,10,11,12,0\n");
+  CsvOptions sk{{"0:4"}, 1, 0};
+  CsvTable first4 = readCsv(dir.path("sk.csv"), sk);
+  CHECK(first4.values.dims == Dims{3, 4});
+  CHECK(first4.columns == std::vector<std::string>{"0", "1", "2", "3"});
+  CHECK(first4.values.data[4] == 5.0f);
+  CHECK(first4.lines == std::vector<int64_t>{2, 3, 4});
+  sk.columns = {"4", "1:3"};
+  CHECK(readCsv(dir.path("sk.csv"), sk).values.data ==
+        std::vector<float>{0, 2, 3, 1, 6, 7, 0, 10, 11});
+  sk.columns = {"2:9"};
+  CHECK_THROWS_WITH(readCsv(dir.path("sk.csv"), sk), Catch::Contains("no column '2:9'"));
+  // Named columns still win over positions; header = 1 forces a numeric first line to be names.
+  dir.write("numhead.csv", "10,20\n1,2\n");
+  CHECK(readCsv(dir.path("numhead.csv"), CsvOptions{{"20"}, 0, 1}).values.data ==
+        std::vector<float>{2});
   CHECK_THROWS_WITH(readCsv(dir.path("none.csv")), Catch::Contains("cannot open"));
 
   Array v({2, 2}, std::vector<float>{0.1f, 1e-8f, -3.0f, 123456.79f});

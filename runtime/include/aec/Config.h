@@ -2,6 +2,7 @@
 /// Run settings: the flat `setting` records of the descriptor, typed and defaulted, and the
 /// loading of the training data they describe.
 #include <aec/Corruption.h>
+#include <aec/Csv.h>
 #include <aec/Descriptor.h>
 #include <aec/Generators.h>
 
@@ -44,7 +45,7 @@ struct RunConfig {
   int64_t n = 1000;                             ///< samples of a generator
   uint64_t dataSeed = 0;                        ///< generator seed (data.seed, else train.seed)
   std::string path, key;                        ///< data file and npz key
-  std::vector<std::string> columns;             ///< CSV column selection
+  CsvOptions csv;                               ///< CSV columns, header, skipped rows
   std::string normalize, transform;             ///< see Normalizer
   std::string targetPath, targetKey;            ///< paired targets (denoising)
   std::map<std::string, std::string> generatorParams; ///< other data.* keys
@@ -69,7 +70,7 @@ Dataset loadTrainingData(const RunConfig &config, const std::optional<std::strin
 /// Loads one data file as the `what` of the model ("input", "latent") with per-sample shape
 /// `shape`; `columns`/`key` as in data.columns / data.key. Used for --data and --latent.
 Dataset loadDataFile(const std::string &path, const std::string &key,
-                     const std::vector<std::string> &columns, const Dims &shape);
+                     const CsvOptions &csv, const Dims &shape);
 
 /// Throws "f.csv: row 12 (line 13) has NaN" style errors for non-finite values.
 void checkFinite(const Dataset &data);

@@ -14,11 +14,20 @@ struct CsvTable {
   std::vector<int64_t> lines; ///< 1-based file line of each row (for error messages)
 };
 
-/// Reads `path`. The first line is the header unless all of its cells are numbers (then the
-/// columns are named "0", "1", ...). `select` picks columns by name, in that order (empty: all).
+/// How to read a CSV data file (the model's data.columns / data.header / data.skip_rows).
+struct CsvOptions {
+  /// Columns by name, or by 0-based position ("3", or a range "0:30", end excluded) where
+  /// no column has that name; in this order. Empty: all.
+  std::vector<std::string> columns;
+  int64_t skipRows = 0; ///< lines to skip before the header or the data
+  int header = -1;      ///< 1: the first line names the columns, 0: it is data, -1: guess
+};
+
+/// Reads `path`. The first line (after `skipRows`) is the header unless `header` is 0 or,
+/// when guessing, all of its cells are numbers (then the columns are named "0", "1", ...).
 /// Errors: "f.csv:1: no column 'q' (it has: a, b)", "f.csv:7:3: cannot read 'abc' as a number",
 /// "f.csv:9: 4 cells, expected 5". Blank lines are skipped; line numbers are 1-based.
-CsvTable readCsv(const std::string &path, const std::vector<std::string> &select = {});
+CsvTable readCsv(const std::string &path, const CsvOptions &options = {});
 
 /// Writes a header line and one row per leading index of `values` (rows flattened) atomically.
 /// Numbers are written with enough digits to round-trip a float32.

@@ -69,7 +69,8 @@ std::vector<double> colorValues(const Dataset &data, const Array &rawX, const st
     Array labels;
     std::string column = o.colorBy;
     if (std::filesystem::path(o.labelsPath).extension() == ".csv") {
-      CsvTable t = readCsv(o.labelsPath, o.colorBy.empty() ? std::vector<std::string>{} : std::vector{o.colorBy});
+      CsvTable t = readCsv(o.labelsPath, CsvOptions{o.colorBy.empty() ? std::vector<std::string>{}
+                                                                  : std::vector{o.colorBy}});
       column = t.columns.empty() ? "label" : t.columns[0];
       labels = std::move(t.values);
     } else {
