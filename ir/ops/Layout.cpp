@@ -10,14 +10,6 @@ namespace {
 using Ids = std::vector<ValueId>;
 using Ints = std::vector<int64_t>;
 
-/// Row-major element strides of `shape`.
-template <typename ShapeT> Ints rowMajorStrides(const ShapeT &shape) {
-  Ints strides(shape.size(), 1);
-  for (size_t d = shape.size(); d-- > 1;)
-    strides[d - 1] = strides[d] * static_cast<int64_t>(shape[d]);
-  return strides;
-}
-
 TensorType inferTranspose(const Graph &g, const Node &n) {
   const TensorType &x = ops::operandType(g, n, 0);
   const Ints &perm = n.attrs.getInts("perm", n.loc);
@@ -38,7 +30,7 @@ TensorType inferTranspose(const Graph &g, const Node &n) {
 Tensor evalTranspose(const Node &n, const std::vector<const Tensor *> &args) {
   const Tensor &x = *args[0];
   const Ints &perm = n.attrs.getInts("perm");
-  Ints inStrides = rowMajorStrides(x.shape());
+  Ints inStrides = ops::rowMajorStrides(x.shape());
   Tensor out = xt::zeros<double>(n.type.shape);
   std::vector<size_t> index(perm.size(), 0);
   for (size_t flat = 0; flat < out.size(); ++flat) {
@@ -73,7 +65,7 @@ Tensor evalReverse(const Node &n, const std::vector<const Tensor *> &args) {
   std::vector<bool> flip(x.dimension(), false);
   for (int64_t a : n.attrs.getInts("axes"))
     flip[a] = true;
-  Ints strides = rowMajorStrides(x.shape());
+  Ints strides = ops::rowMajorStrides(x.shape());
   Tensor out = xt::zeros<double>(n.type.shape);
   std::vector<size_t> index(x.dimension(), 0);
   for (size_t flat = 0; flat < out.size(); ++flat) {

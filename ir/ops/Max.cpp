@@ -12,18 +12,6 @@ namespace {
 using Ids = std::vector<ValueId>;
 using Ints = std::vector<int64_t>;
 
-TensorType inferReduceMax(const Graph &g, const Node &n) {
-  const TensorType &x = ops::operandType(g, n, 0);
-  const Ints &axes = n.attrs.getInts("axes", n.loc);
-  for (size_t i = 0; i < axes.size(); ++i)
-    if (axes[i] < 0 || axes[i] >= x.rank() || (i && axes[i] <= axes[i - 1]))
-      ops::typeError(n, "needs sorted unique axes within rank " + std::to_string(x.rank()));
-  TensorType out{x.dtype, {}};
-  for (int64_t d : ops::complementDims(x.rank(), axes))
-    out.shape.push_back(x.shape[d]);
-  return out;
-}
-
 Tensor evalReduceMax(const Node &n, const std::vector<const Tensor *> &args) {
   const Tensor &x = *args[0];
   Ints kept = ops::complementDims(x.dimension(), n.attrs.getInts("axes"));
@@ -56,7 +44,7 @@ void registerMaxOps(std::vector<OpDef> &ops) {
   rm.arity = 1;
   rm.traits = TraitReduction;
   rm.attrs = {"axes"};
-  rm.infer = inferReduceMax;
+  rm.infer = ops::inferReduction;
   rm.eval = evalReduceMax;
   rm.grad = gradReduceMax;
   rm.example = [](std::vector<Shape> &o, Attrs &at, Shape &) {

@@ -16,6 +16,18 @@ std::vector<int64_t> complementDims(int64_t rank, const std::vector<int64_t> &di
   return out;
 }
 
+TensorType inferReduction(const Graph &g, const Node &n) {
+  const TensorType &x = operandType(g, n, 0);
+  const std::vector<int64_t> &axes = n.attrs.getInts("axes", n.loc);
+  for (size_t i = 0; i < axes.size(); ++i)
+    if (axes[i] < 0 || axes[i] >= x.rank() || (i && axes[i] <= axes[i - 1]))
+      typeError(n, "needs sorted unique axes within rank " + std::to_string(x.rank()));
+  TensorType out{x.dtype, {}};
+  for (int64_t d : complementDims(x.rank(), axes))
+    out.shape.push_back(x.shape[d]);
+  return out;
+}
+
 TensorType sameTypeAsOperands(const Graph &g, const Node &node) {
   const TensorType &first = operandType(g, node, 0);
   for (size_t i = 1; i < node.operands.size(); ++i)

@@ -28,6 +28,18 @@ template <typename ShapeT> void nextIndex(std::vector<size_t> &index, const Shap
 /// dims of a broadcast's adjoint).
 std::vector<int64_t> complementDims(int64_t rank, const std::vector<int64_t> &dims);
 
+/// Result type of a reduction over the sorted unique `axes` attribute (dims dropped);
+/// reduce_sum and reduce_max share it.
+TensorType inferReduction(const Graph &g, const Node &node);
+
+/// Row-major element strides of `shape`.
+template <typename ShapeT> std::vector<int64_t> rowMajorStrides(const ShapeT &shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t d = shape.size(); d-- > 1;)
+    strides[d - 1] = strides[d] * static_cast<int64_t>(shape[d]);
+  return strides;
+}
+
 /// All operands must share one type; that type is the result.
 TensorType sameTypeAsOperands(const Graph &g, const Node &node);
 

@@ -5,27 +5,13 @@
 
 namespace aec {
 
-namespace {
-TensorType inferReduceSum(const Graph &g, const Node &n) {
-  const TensorType &x = ops::operandType(g, n, 0);
-  const std::vector<int64_t> &axes = n.attrs.getInts("axes", n.loc);
-  for (size_t i = 0; i < axes.size(); ++i)
-    if (axes[i] < 0 || axes[i] >= x.rank() || (i && axes[i] <= axes[i - 1]))
-      ops::typeError(n, "needs sorted unique axes within rank " + std::to_string(x.rank()));
-  TensorType out{x.dtype, {}};
-  for (int64_t d : ops::complementDims(x.rank(), axes))
-    out.shape.push_back(x.shape[d]);
-  return out;
-}
-} // namespace
-
 void registerReductionOps(std::vector<OpDef> &ops) {
   OpDef rs;
   rs.name = "reduce_sum";
   rs.arity = 1;
   rs.traits = TraitReduction;
   rs.attrs = {"axes"};
-  rs.infer = inferReduceSum;
+  rs.infer = ops::inferReduction;
   rs.eval = [](const Node &n, const std::vector<const Tensor *> &a) -> Tensor {
     const Tensor &x = *a[0];
     std::vector<int64_t> kept = ops::complementDims(x.dimension(), n.attrs.getInts("axes"));

@@ -11,14 +11,6 @@ namespace {
 using Ids = std::vector<ValueId>;
 using Ints = std::vector<int64_t>;
 
-/// Row-major element strides of `shape`.
-template <typename ShapeT> Ints rowMajorStrides(const ShapeT &shape) {
-  Ints strides(shape.size(), 1);
-  for (size_t d = shape.size(); d-- > 1;)
-    strides[d - 1] = strides[d] * static_cast<int64_t>(shape[d]);
-  return strides;
-}
-
 /// Checks that attribute `key` has one entry per dimension, each >= `min`.
 const Ints &perDimAttr(const Node &n, const std::string &key, int64_t rank, int64_t min) {
   const Ints &v = n.attrs.getInts(key, n.loc);
@@ -50,7 +42,7 @@ Tensor evalPad(const Node &n, const std::vector<const Tensor *> &args) {
   const Ints &low = n.attrs.getInts("low"), &interior = n.attrs.getInts("interior");
   Tensor out = xt::zeros<double>(n.type.shape);
   out.fill(n.attrs.getFloat("value"));
-  Ints outStrides = rowMajorStrides(n.type.shape);
+  Ints outStrides = ops::rowMajorStrides(n.type.shape);
   std::vector<size_t> index(x.dimension(), 0);
   for (size_t flat = 0; flat < x.size(); ++flat) {
     int64_t dst = 0;
@@ -92,7 +84,7 @@ Tensor evalSlice(const Node &n, const std::vector<const Tensor *> &args) {
   const Tensor &x = *args[0];
   const Ints &start = n.attrs.getInts("start"), &strides = n.attrs.getInts("strides");
   Tensor out = xt::zeros<double>(n.type.shape);
-  Ints inStrides = rowMajorStrides(x.shape());
+  Ints inStrides = ops::rowMajorStrides(x.shape());
   std::vector<size_t> index(n.type.shape.size(), 0);
   for (size_t flat = 0; flat < out.size(); ++flat) {
     int64_t src = 0;
@@ -142,7 +134,7 @@ TensorType inferConcat(const Graph &g, const Node &n) {
 Tensor evalConcat(const Node &n, const std::vector<const Tensor *> &args) {
   size_t axis = static_cast<size_t>(n.attrs.getInt("axis"));
   Tensor out = xt::zeros<double>(n.type.shape);
-  Ints outStrides = rowMajorStrides(n.type.shape);
+  Ints outStrides = ops::rowMajorStrides(n.type.shape);
   int64_t offset = 0;
   for (const Tensor *x : args) {
     std::vector<size_t> index(x->dimension(), 0);

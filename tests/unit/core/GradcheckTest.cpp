@@ -8,37 +8,6 @@
 using namespace aec;
 
 namespace {
-/// Checks d(loss)/d(input) of every input named in `wrt` against central differences.
-void checkGradients(Graph g, ValueId loss, const std::vector<std::string> &wrt, TensorMap inputs,
-                    double tolerance = 1e-6) {
-  std::vector<ValueId> wrtIds;
-  for (const std::string &name : wrt)
-    wrtIds.push_back(g.findInput(name));
-  std::vector<ValueId> grads = buildGradients(g, loss, wrtIds);
-  g.addOutput("__loss", loss);
-  for (size_t i = 0; i < wrt.size(); ++i)
-    g.addOutput("__grad_" + wrt[i], grads[i]);
-  verifyGraph(g);
-  TensorMap analytic = interpret(g, inputs);
-
-  const double eps = 1e-6;
-  for (const std::string &name : wrt) {
-    Tensor &x = inputs[name];
-    const Tensor &grad = analytic["__grad_" + name];
-    REQUIRE(grad.shape() == x.shape());
-    for (size_t k = 0; k < x.size(); ++k) {
-      double saved = x.flat(k);
-      x.flat(k) = saved + eps;
-      double up = interpret(g, inputs)["__loss"]();
-      x.flat(k) = saved - eps;
-      double down = interpret(g, inputs)["__loss"]();
-      x.flat(k) = saved;
-      double numeric = (up - down) / (2 * eps);
-      INFO("input " << name << " element " << k);
-      CHECK(grad.flat(k) == Approx(numeric).epsilon(tolerance).margin(tolerance));
-    }
-  }
-}
 
 /// loss = sum(f * w) with a random weight "w", so each output element matters differently.
 ValueId weightedSum(Graph &g, ValueId f) {
@@ -61,7 +30,7 @@ TEST_CASE("every registered op's gradient matches central differences", "[gradch
       std::vector<std::string> wrt;
       for (ValueId v : g.inputsWithRole(role::Data))
         wrt.push_back(g.node(v).attrs.getString("name"));
-      checkGradients(g, loss, wrt, inputs);
+      test::checkGradients(g, loss, wrt, inputs);
     }
   }
 }
@@ -75,7 +44,7 @@ TEST_CASE("matmul gradients hold for every transpose combination", "[gradcheck]"
       ValueId a = b.input("a", role::Data, {DType::F64, ta ? Shape{4, 3} : Shape{3, 4}});
       ValueId c = b.input("c", role::Data, {DType::F64, tb ? Shape{5, 4} : Shape{4, 5}});
       ValueId loss = weightedSum(g, b.matmul(a, c, ta, tb));
-      checkGradients(g, loss, {"a", "c"}, test::randomInputs(g, -1, 1, rng));
+      test::checkGradients(g, loss, {"a", "c"}, test::randomInputs(g, -1, 1, rng));
     }
 }
 
@@ -87,7 +56,7 @@ TEST_CASE("composite activations and layernorm differentiate correctly", "[gradc
       Builder b(g);
       ValueId x = b.input("x", role::Data, {DType::F64, {3, 5}});
       ValueId loss = weightedSum(g, activation(b, x, act, NAN));
-      checkGradients(g, loss, {"x"}, test::randomInputs(g, -2, 2, rng));
+      test::checkGradients(g, loss, {"x"}, test::randomInputs(g, -2, 2, rng));
     }
   }
   SECTION("layernorm") {
@@ -97,7 +66,7 @@ TEST_CASE("composite activations and layernorm differentiate correctly", "[gradc
     ValueId gamma = b.input("gamma", role::Param, {DType::F64, {6}});
     ValueId beta = b.input("beta", role::Param, {DType::F64, {6}});
     ValueId loss = weightedSum(g, layerNorm(b, x, gamma, beta, 1e-5));
-    checkGradients(g, loss, {"x", "gamma", "beta"}, test::randomInputs(g, -2, 2, rng));
+    test::checkGradients(g, loss, {"x", "gamma", "beta"}, test::randomInputs(g, -2, 2, rng));
   }
 }
 
@@ -116,7 +85,7 @@ TEST_CASE("losses differentiate correctly, including bce from logits", "[gradche
       TensorMap in = test::randomInputs(g, logits ? -2.0 : 0.1, logits ? 2.0 : 0.9, rng);
       in["t"] = test::randomTensor({DType::F64, {4, 3}}, 0, 1, rng);
       in["w"] = Tensor({1.0, 1.0, 1.0, 0.0});
-      checkGradients(g, loss, {"p"}, in);
+      test::checkGradients(g, loss, {"p"}, in);
     }
   }
 }
@@ -135,7 +104,7 @@ TEST_CASE("second order: gradient of a gradient norm of a dense net", "[gradchec
   // Inner gradient w.r.t. the input and w1, as a contractive penalty would use.
   std::vector<ValueId> inner = buildGradients(g, loss, {x, w1});
   ValueId gradNorm = b.add(b.sumAll(b.square(inner[0])), b.sumAll(b.square(inner[1])));
-  checkGradients(g, gradNorm, {"w1", "b1", "w2", "x"}, test::randomInputs(g, -1, 1, rng), 1e-5);
+  test::checkGradients(g, gradNorm, {"w1", "b1", "w2", "x"}, test::randomInputs(g, -1, 1, rng), 1e-5);
 }
 
 TEST_CASE("adjoints of disjoint slices combine into one concat", "[gradcheck]") {
@@ -147,7 +116,7 @@ TEST_CASE("adjoints of disjoint slices combine into one concat", "[gradcheck]") 
   ValueId late = b.tanh(b.slice(x, {0, 3}, {3, 5}, {1, 1}));
   ValueId early = b.sigmoid(b.slice(x, {0, 0}, {3, 2}, {1, 1}));
   ValueId loss = b.add(weightedSum(g, late), b.sumAll(b.square(early)));
-  checkGradients(g, loss, {"x"}, test::randomInputs(g, -1, 1, rng));
+  test::checkGradients(g, loss, {"x"}, test::randomInputs(g, -1, 1, rng));
 
   // Structure after DCE: the two slice adjoints are one concat (with zeros in the gap) in
   // one zero frame, not a sum of two full-size pads.

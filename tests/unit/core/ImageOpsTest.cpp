@@ -12,36 +12,6 @@ using namespace aec;
 namespace {
 const Padding Same = Padding::Same, Valid = Padding::Valid;
 
-/// Checks d(loss)/d(input) for every input named in `wrt` against central differences.
-void checkGradients(Graph g, ValueId loss, const std::vector<std::string> &wrt, TensorMap inputs,
-                    double tolerance = 1e-6) {
-  std::vector<ValueId> wrtIds;
-  for (const std::string &name : wrt)
-    wrtIds.push_back(g.findInput(name));
-  std::vector<ValueId> grads = buildGradients(g, loss, wrtIds);
-  g.addOutput("__loss", loss);
-  for (size_t i = 0; i < wrt.size(); ++i)
-    g.addOutput("__grad_" + wrt[i], grads[i]);
-  verifyGraph(g);
-  TensorMap analytic = interpret(g, inputs);
-  const double eps = 1e-6;
-  for (const std::string &name : wrt) {
-    Tensor &x = inputs[name];
-    const Tensor grad = analytic["__grad_" + name];
-    REQUIRE(grad.shape() == x.shape());
-    for (size_t k = 0; k < x.size(); ++k) {
-      double saved = x.flat(k);
-      x.flat(k) = saved + eps;
-      double up = interpret(g, inputs)["__loss"]();
-      x.flat(k) = saved - eps;
-      double down = interpret(g, inputs)["__loss"]();
-      x.flat(k) = saved;
-      INFO("input " << name << " element " << k);
-      CHECK(grad.flat(k) == Approx((up - down) / (2 * eps)).epsilon(tolerance).margin(tolerance));
-    }
-  }
-}
-
 /// loss = sum(f * w) with a random "w", so each output element matters differently.
 ValueId weightedSum(Builder &b, ValueId f) {
   ValueId w = b.input("w", role::Param, b.type(f));
@@ -129,7 +99,7 @@ TEST_CASE("image layer gradients match central differences", "[image][gradcheck]
       ValueId y = c.transpose ? conv2dTranspose(b, x, k, c.strides, c.padding)
                               : conv2d(b, x, k, c.strides, c.padding);
       ValueId loss = weightedSum(b, y); // before randomInputs, which binds "w" too
-      checkGradients(g, loss, {"x", "k"}, test::randomInputs(g, -1, 1, rng));
+      test::checkGradients(g, loss, {"x", "k"}, test::randomInputs(g, -1, 1, rng));
     }
   }
   struct PoolCase {
@@ -151,7 +121,7 @@ TEST_CASE("image layer gradients match central differences", "[image][gradcheck]
       ValueId y = c.max ? maxPool(b, x, c.pool, c.strides, c.padding)
                         : avgPool(b, x, c.pool, c.strides, c.padding);
       ValueId loss = weightedSum(b, y);
-      checkGradients(g, loss, {"x"}, test::randomInputs(g, -1, 1, rng));
+      test::checkGradients(g, loss, {"x"}, test::randomInputs(g, -1, 1, rng));
     }
   }
   SECTION("upsample") {
@@ -159,7 +129,7 @@ TEST_CASE("image layer gradients match central differences", "[image][gradcheck]
     Builder b(g);
     ValueId x = b.input("x", role::Data, {DType::F64, {2, 3, 2, 2}});
     ValueId loss = weightedSum(b, upsample(b, x, {2, 3}));
-    checkGradients(g, loss, {"x"}, test::randomInputs(g, -1, 1, rng));
+    test::checkGradients(g, loss, {"x"}, test::randomInputs(g, -1, 1, rng));
   }
 }
 
@@ -181,7 +151,7 @@ TEST_CASE("second order: gradient of an input-gradient norm through conv and poo
   ValueId loss = b.sumAll(b.square(b.sub(y, x)));
   std::vector<ValueId> inner = buildGradients(g, loss, {x});
   ValueId penalty = b.sumAll(b.square(inner[0]));
-  checkGradients(g, penalty, {"k1", "k2", "x"}, test::randomInputs(g, -1, 1, rng), 1e-5);
+  test::checkGradients(g, penalty, {"k1", "k2", "x"}, test::randomInputs(g, -1, 1, rng), 1e-5);
 }
 
 TEST_CASE("image layer graphs round-trip through the IR text, -inf padding included", "[image]") {

@@ -3,6 +3,9 @@
 #include "ir/Builder.h"
 #include "ir/Interpreter.h"
 #include "ir/OpRegistry.h"
+#include "passes/Passes.h"
+
+#include <catch2/catch.hpp>
 
 #include <random>
 
@@ -43,6 +46,38 @@ inline TensorMap randomInputs(const Graph &g, double lo, double hi, std::mt19937
     in[n.attrs.getString("name")] = randomTensor(n.type, data ? lo : -1.0, data ? hi : 1.0, rng);
   }
   return in;
+}
+
+/// Checks d(loss)/d(input) of every input named in `wrt` against central differences.
+inline void checkGradients(Graph g, ValueId loss, const std::vector<std::string> &wrt, TensorMap inputs,
+                    double tolerance = 1e-6) {
+  std::vector<ValueId> wrtIds;
+  for (const std::string &name : wrt)
+    wrtIds.push_back(g.findInput(name));
+  std::vector<ValueId> grads = buildGradients(g, loss, wrtIds);
+  g.addOutput("__loss", loss);
+  for (size_t i = 0; i < wrt.size(); ++i)
+    g.addOutput("__grad_" + wrt[i], grads[i]);
+  verifyGraph(g);
+  TensorMap analytic = interpret(g, inputs);
+
+  const double eps = 1e-6;
+  for (const std::string &name : wrt) {
+    Tensor &x = inputs[name];
+    const Tensor &grad = analytic["__grad_" + name];
+    REQUIRE(grad.shape() == x.shape());
+    for (size_t k = 0; k < x.size(); ++k) {
+      double saved = x.flat(k);
+      x.flat(k) = saved + eps;
+      double up = interpret(g, inputs)["__loss"]();
+      x.flat(k) = saved - eps;
+      double down = interpret(g, inputs)["__loss"]();
+      x.flat(k) = saved;
+      double numeric = (up - down) / (2 * eps);
+      INFO("input " << name << " element " << k);
+      CHECK(grad.flat(k) == Approx(numeric).epsilon(tolerance).margin(tolerance));
+    }
+  }
 }
 
 } // namespace aec::test
