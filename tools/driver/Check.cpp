@@ -27,7 +27,6 @@ std::string grouped(int64_t v) {
 
 int runCheck(const std::string &model) {
   ModelSpec spec = loadSpec(model, 0);
-  checkSupported(spec);
   checkData(spec);
   // Building the functions surfaces what parsing cannot see (layers not expanded yet,
   // unsupported loss terms), so a model that checks also compiles up to lowering.

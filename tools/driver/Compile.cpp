@@ -88,13 +88,6 @@ void checkData(const ModelSpec &spec) {
   }
 }
 
-void checkSupported(const ModelSpec &spec) {
-  // Parsed and checked, but nothing implements them yet: say so instead of ignoring them.
-  for (const auto &[key, loc] : spec.settingLocs)
-    if (key.rfind("train.corrupt.", 0) == 0)
-      fail(loc, "input corruption (train 'corrupt') is not supported yet");
-}
-
 void compileSpec(const ModelSpec &spec, const std::string &output, const std::string &dumpDir) {
   if (!dumpDir.empty()) {
     fs::create_directories(dumpDir);
@@ -128,7 +121,6 @@ int runCompile(const CompileOptions &opts) {
   if (opts.target != "cpu")
     throw std::runtime_error("unknown target '" + opts.target + "' (targets: cpu, cuda)");
   ModelSpec spec = loadSpec(opts.model, opts.batch);
-  checkSupported(spec);
   checkData(spec);
   std::string output = opts.output.empty() ? spec.name : opts.output;
   compileSpec(spec, output, opts.dumpDir);

@@ -46,8 +46,6 @@ ModelSpec loadSpec(const std::string &model, int64_t batch);
 /// Checks what `compile`/`check` need beyond the spec: readable data files and, for
 /// synthetic data, that the runtime's generator accepts the parameters.
 void checkData(const ModelSpec &spec);
-/// Rejects settings that parse but are not implemented yet (train 'corrupt').
-void checkSupported(const ModelSpec &spec);
 /// Compiles `spec` into the trainer `output`; writes stage dumps to `dumpDir` when set.
 void compileSpec(const ModelSpec &spec, const std::string &output, const std::string &dumpDir);
 

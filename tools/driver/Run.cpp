@@ -68,7 +68,6 @@ int runRun(const std::string &model, const std::vector<std::string> &trainerArgs
   fs::path dir = cacheRoot() / hex;
   fs::path trainer = dir / spec.name;
   if (!fs::exists(trainer)) {
-    checkSupported(spec);
     bool dataOverridden = false;
     for (const std::string &a : trainerArgs)
       dataOverridden = dataOverridden || a == "--data" || a.rfind("--data=", 0) == 0;
