@@ -56,7 +56,8 @@ def main():
         for key in ("epochs", "batch"):
             if key in o:
                 spec["train"][key] = o[key]
-                what.append(f"{key} {o[key]}")
+        if "batch" in o:
+            what.append(f"batch {o['batch']}")
         model = os.path.join(d, f"{name}.yaml")
         yaml.safe_dump(spec, open(model, "w"))
         trainer = os.path.join(d, name)
