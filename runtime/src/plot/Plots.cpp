@@ -111,28 +111,40 @@ std::vector<double> colorValues(const Dataset &data, const Array &rawX, const st
   return v;
 }
 
-/// Coordinates of the rows of `z` [n, k] on its first two principal axes (power iteration
-/// on the k x k covariance: k is a code size, small).
+/// Coordinates of the rows of `z` [n, k] on its first two principal axes, by power iteration.
+/// The covariance is applied as Zc^T (Zc v), never formed: codes can have k = 16,384 dims
+/// (speckle_dae), where a k x k matrix took minutes and 2 GB.
 std::pair<std::vector<double>, std::vector<double>> principalPlane(const Array &z) {
   const int64_t n = z.rows(), k = z.rowSize();
-  std::vector<double> mean(k, 0.0), cov(k * k, 0.0);
+  std::vector<double> mean(k, 0.0);
   for (int64_t i = 0; i < n; ++i)
     for (int64_t a = 0; a < k; ++a)
       mean[a] += z.row(i)[a] / static_cast<double>(n);
+  std::vector<double> centered(n * k);
   for (int64_t i = 0; i < n; ++i)
     for (int64_t a = 0; a < k; ++a)
-      for (int64_t b = 0; b < k; ++b)
-        cov[a * k + b] += (z.row(i)[a] - mean[a]) * (z.row(i)[b] - mean[b]);
+      centered[i * k + a] = z.row(i)[a] - mean[a];
+  std::vector<double> projected(n);
+  auto applyCovariance = [&](const std::vector<double> &v, std::vector<double> &out) {
+    for (int64_t i = 0; i < n; ++i) {
+      double d = 0;
+      for (int64_t a = 0; a < k; ++a)
+        d += centered[i * k + a] * v[a];
+      projected[i] = d;
+    }
+    std::fill(out.begin(), out.end(), 0.0);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t a = 0; a < k; ++a)
+        out[a] += centered[i * k + a] * projected[i];
+  };
   std::vector<std::vector<double>> axes;
   for (int c = 0; c < 2; ++c) {
     std::vector<double> v(k);
     for (int64_t a = 0; a < k; ++a)
       v[a] = 1.0 + 0.1 * static_cast<double>(a) * (c + 1); // not orthogonal to a likely axis
-    for (int it = 0; it < 200; ++it) {
-      std::vector<double> next(k, 0.0);
-      for (int64_t a = 0; a < k; ++a)
-        for (int64_t b = 0; b < k; ++b)
-          next[a] += cov[a * k + b] * v[b];
+    for (int it = 0; it < 100; ++it) {
+      std::vector<double> next(k);
+      applyCovariance(v, next);
       for (const auto &u : axes) { // deflate: stay orthogonal to the axes found
         double d = 0;
         for (int64_t a = 0; a < k; ++a)
@@ -153,8 +165,8 @@ std::pair<std::vector<double>, std::vector<double>> principalPlane(const Array &
   std::vector<double> p0(n), p1(n);
   for (int64_t i = 0; i < n; ++i)
     for (int64_t a = 0; a < k; ++a) {
-      p0[i] += (z.row(i)[a] - mean[a]) * axes[0][a];
-      p1[i] += (z.row(i)[a] - mean[a]) * axes[1][a];
+      p0[i] += centered[i * k + a] * axes[0][a];
+      p1[i] += centered[i * k + a] * axes[1][a];
     }
   return {p0, p1};
 }
