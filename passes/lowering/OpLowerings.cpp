@@ -173,6 +173,21 @@ Value emitReduceSum(EmitContext &c) {
   return reduce.getResult(0);
 }
 
+/// A linalg.generic that copies operand 0 into a result of c.resultType, reading the
+/// operand through `inputMap` (result index -> operand index): broadcast and reverse.
+Value copyThroughMap(EmitContext &c, AffineMap inputMap) {
+  int64_t rank = c.resultType.getRank();
+  SmallVector<AffineMap> maps = {
+      inputMap, AffineMap::getMultiDimIdentityMap(rank, c.b.getContext())};
+  auto generic = c.b.create<linalg::GenericOp>(
+      c.loc, TypeRange{c.resultType}, ValueRange{c.operands[0]},
+      ValueRange{emptyTensor(c.b, c.loc, c.resultType)}, maps,
+      parallelIterators(rank), [](OpBuilder &b, Location loc, ValueRange a) {
+        b.create<linalg::YieldOp>(loc, a[0]);
+      });
+  return generic.getResult(0);
+}
+
 /// A generic with a projected input map, so that any `dims` (and rank 0) is
 /// covered.
 Value emitBroadcast(EmitContext &c) {
@@ -182,15 +197,7 @@ Value emitBroadcast(EmitContext &c) {
   SmallVector<AffineExpr> exprs;
   for (int64_t d : dims)
     exprs.push_back(getAffineDimExpr(d, ctx));
-  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, exprs, ctx),
-                                 AffineMap::getMultiDimIdentityMap(rank, ctx)};
-  auto generic = c.b.create<linalg::GenericOp>(
-      c.loc, TypeRange{c.resultType}, ValueRange{c.operands[0]},
-      ValueRange{emptyTensor(c.b, c.loc, c.resultType)}, maps,
-      parallelIterators(rank), [](OpBuilder &b, Location loc, ValueRange a) {
-        b.create<linalg::YieldOp>(loc, a[0]);
-      });
-  return generic.getResult(0);
+  return copyThroughMap(c, AffineMap::get(rank, 0, exprs, ctx));
 }
 
 /// Reassociation grouping every dim of a rank-`rank` tensor into one (none for
@@ -263,15 +270,7 @@ Value emitReverse(EmitContext &c) {
       e = getAffineConstantExpr(c.resultType.getDimSize(d) - 1, ctx) - e;
     exprs.push_back(e);
   }
-  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, exprs, ctx),
-                                 AffineMap::getMultiDimIdentityMap(rank, ctx)};
-  auto generic = c.b.create<linalg::GenericOp>(
-      c.loc, TypeRange{c.resultType}, ValueRange{c.operands[0]},
-      ValueRange{emptyTensor(c.b, c.loc, c.resultType)}, maps,
-      parallelIterators(rank), [](OpBuilder &b, Location loc, ValueRange a) {
-        b.create<linalg::YieldOp>(loc, a[0]);
-      });
-  return generic.getResult(0);
+  return copyThroughMap(c, AffineMap::get(rank, 0, exprs, ctx));
 }
 
 /// linalg.reduce from -inf with maximumf (NaN-propagating, like the
