@@ -318,7 +318,7 @@ class Model(torch.nn.Module):
                 p.copy_(torch.from_numpy(np.ascontiguousarray(to_torch(weights[key]))))
 
     def save_npz(self, path):
-        arrays = {key: from_torch(p.detach().numpy()) for key, p, _, from_torch in self.keras_params()}
+        arrays = {key: from_torch(p.detach().numpy()).astype(np.float32) for key, p, _, from_torch in self.keras_params()}
         np.savez(path, **arrays)
 
 
@@ -379,12 +379,16 @@ def main():
     ap.add_argument("--make-init", type=int, metavar="SEED",
                     help="write random weights (non-zero biases, gamma != 1) to --init and exit")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--float64", action="store_true",
+                    help="train in float64: how far float32 itself drifts on this case")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     spec = yaml.safe_load(open(args.model))
+    # Seeded before the layers draw their default init, so --make-init writes the same file
+    # on every run and every machine.
+    torch.manual_seed(args.make_init if args.make_init is not None else 0)
     model = Model(spec)
     if args.make_init is not None:
-        torch.manual_seed(args.make_init)
         with torch.no_grad():
             for key, p, _, _ in model.keras_params():
                 if p.dim() >= 2 and torch.all(p == 0):  # conv kernels start empty here
@@ -395,8 +399,12 @@ def main():
                     p.abs_()
         model.save_npz(args.init)
         return
+    if args.float64:
+        model.double()
     model.load_npz(args.init)
     data = load_data(args.data, spec)
+    if args.float64:
+        data = data.astype(np.float64)
     losses = train(spec, model, data, args.epochs, spec["train"]["batch"])
     model.save_npz(args.save)
     print("torch losses:", " ".join(f"{l:.6g}" for l in losses))
