@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Trains ring and sdss_colors with aec and with PyTorch (same model, data, batch, optimizer,
-file order) and prints samples/s of each, their ratio, peak memory and `aec compile` time.
+"""Trains ring, sdss_colors, circles_conv and fashion_conv with aec and with PyTorch (same model,
+data, batch, optimizer, file order) and prints samples/s of each, their ratio, peak memory and
+`aec compile` time.
 
 PyTorch runs at its best setting on these machines: 2 intra-op threads and
 OPENBLAS_NUM_THREADS=1 (set before torch is imported, in a child process).
 """
 import argparse
+import gzip
 import json
 import os
 import resource
@@ -26,8 +28,8 @@ import numpy as np, torch, yaml
 import torch_reference as ref
 torch.set_num_threads(2)
 spec = yaml.safe_load(open(sys.argv[2]))
-data = np.loadtxt(sys.argv[3], delimiter=",", skiprows=1, dtype=np.float32, ndmin=2)
 epochs = int(sys.argv[4])
+data = ref.load_data(sys.argv[3], spec)
 model = ref.Model(spec)
 ref.train(spec, model, data[:256], 1, spec["train"]["batch"])  # warm-up
 start = time.perf_counter()
@@ -42,12 +44,25 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
 
 
-def bench_model(aec, name, generator, n, epochs, work):
-    data = os.path.join(work, f"{name}.csv")
-    run([aec, "data", generator, "--n", str(n), "--seed", "5", "-o", data])
-    if generator == "blackbody_colors":  # standardised once, so both see the same numbers
-        d = np.loadtxt(data, delimiter=",", skiprows=1)
-        np.savetxt(data, (d - d.mean(0)) / d.std(0), delimiter=",", header="u,g,r,i,z", comments="")
+FASHION_IMAGES = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
+
+
+def write_data(aec, generator, n, path):
+    """The bench data, prepared once so that both frameworks read the same numbers."""
+    if generator == "fashion-mnist":  # the first n images, scaled to [0, 1]
+        with gzip.open(FASHION_IMAGES) as f:
+            images = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28)
+        np.save(path, (images[:n] / 255.0).astype(np.float32))
+        return
+    run([aec, "data", generator, "--n", str(n), "--seed", "5", "-o", path])
+    if generator == "blackbody_colors":  # standardised
+        d = np.loadtxt(path, delimiter=",", skiprows=1)
+        np.savetxt(path, (d - d.mean(0)) / d.std(0), delimiter=",", header="u,g,r,i,z", comments="")
+
+
+def bench_model(aec, name, generator, n, epochs, work, ext="csv"):
+    data = os.path.join(work, f"{name}.{ext}")
+    write_data(aec, generator, n, data)
     spec = yaml.safe_load(open(os.path.join(ROOT, "models", f"{name}.yaml")))
     spec["data"] = {"path": data}
     spec["train"]["validation_split"] = 0.0
@@ -83,18 +98,29 @@ def main():
     ap.add_argument("--aec", required=True)
     ap.add_argument("--quick", action="store_true", help="fewer epochs (a smoke run)")
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--only", nargs="+", metavar="MODEL", help="bench just these models")
     args = ap.parse_args()
     if not os.path.exists("/usr/bin/time"):
         sys.exit("bench needs /usr/bin/time (Debian package 'time')")
     scale = 0.1 if args.quick else 1.0
+    # model, data, samples, epochs, data file type
+    cases = [("ring", "ring", 1000, max(2, int(100 * scale)), "csv"),
+             ("sdss_colors", "blackbody_colors", 20000, max(1, int(10 * scale)), "csv"),
+             ("circles_conv", "circles", 2000, max(1, int(3 * scale)), "npy"),
+             ("fashion_conv", "fashion-mnist", 4000, max(1, int(2 * scale)), "npy")]
+    if args.only:
+        cases = [c for c in cases if c[0] in args.only]
     rows = []
     with tempfile.TemporaryDirectory() as work:
-        rows.append(bench_model(args.aec, "ring", "ring", 1000, max(2, int(100 * scale)), work))
-        rows.append(bench_model(args.aec, "sdss_colors", "blackbody_colors", 20000, max(1, int(10 * scale)), work))
-    print(f"{'model':12s} {'batch':>5s} {'aec samples/s':>14s} {'torch samples/s':>16s} {'aec/torch':>9s} "
+        for name, data, n, epochs, ext in cases:
+            if data == "fashion-mnist" and not os.path.exists(FASHION_IMAGES):
+                print(f"{name} skipped: {FASHION_IMAGES} missing (Debian package dataset-fashion-mnist)")
+                continue
+            rows.append(bench_model(args.aec, name, data, n, epochs, work, ext))
+    print(f"{'model':13s} {'batch':>5s} {'aec samples/s':>14s} {'torch samples/s':>16s} {'aec/torch':>9s} "
           f"{'aec RSS MB':>10s} {'torch RSS MB':>12s} {'compile s':>9s}")
     for r in rows:
-        print(f"{r['model']:12s} {r['batch']:5d} {r['aec_samples_per_s']:14.0f} {r['torch_samples_per_s']:16.0f} "
+        print(f"{r['model']:13s} {r['batch']:5d} {r['aec_samples_per_s']:14.0f} {r['torch_samples_per_s']:16.0f} "
               f"{r['ratio']:9.2f} {r['aec_peak_rss_mb']:10.1f} {r['torch_peak_rss_mb']:12.1f} {r['aec_compile_s']:9.2f}")
     print("aec: whole trainer process (start-up, data, all epochs); torch: training loop after a warm-up, "
           "2 threads, OPENBLAS_NUM_THREADS=1")

@@ -6,14 +6,12 @@
 /// Why so: a strided view that reaches a function result or a reshape, or an
 /// insert_slice of a computed tensor, bufferizes to memref.copy between strided
 /// buffers, which lowers to a call into the MLIR C runner library (memrefCopy)
-/// that trainers do not link. The linalg.copy into the window survives
-/// linalg-fuse-elementwise-ops except when its source is a reshape: the reshape
-/// is propagated through the copy, which becomes an identity generic that
-/// canonicalization erases, leaving the bare insert_slice. (A generic that
-/// writes the window fares no better: the fusion pass replaces an outs operand
-/// the body never reads with tensor.empty.) So reshape sources are first copied
-/// through a gather, a generic with no operands for fusion or reshape
-/// propagation to look through.
+/// that trainers do not link. The linalg.copy into the window survives fusion
+/// because fuseElementwiseOps never propagates a reshape source through it
+/// (upstream's pass would, leaving an identity generic that canonicalization
+/// erases, and the bare insert_slice). A generic that writes the window would
+/// not do: canonicalization replaces an outs operand the body never reads with
+/// tensor.empty.
 #include "passes/lowering/GatherLowerings.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -41,9 +39,6 @@ Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type) {
 /// extract_slice window of `dest`, inserted back at the same place.
 Value copyInto(OpBuilder &b, Location loc, Value src, Value dest,
                ArrayRef<int64_t> offsets, ArrayRef<int64_t> strides) {
-  if (src.getDefiningOp<tensor::CollapseShapeOp>() ||
-      src.getDefiningOp<tensor::ExpandShapeOp>())
-    src = fusionBarrier(b, loc, src);
   // A slice: copy from its view rather than from its materialized copy, which
   // then dies when nothing else reads it (im2col's window slices are each read
   // once, by the patch concat).
@@ -64,26 +59,6 @@ Value copyInto(OpBuilder &b, Location loc, Value src, Value dest,
   return b.create<tensor::InsertSliceOp>(loc, copied, dest, offs, sizes, steps);
 }
 } // namespace
-
-Value fusionBarrier(OpBuilder &b, Location loc, Value x) {
-  auto type = cast<RankedTensorType>(x.getType());
-  int64_t rank = type.getRank();
-  SmallVector<AffineMap> maps = {
-      AffineMap::getMultiDimIdentityMap(rank, b.getContext())};
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  // No inputs: each element reads x at its own index through tensor.extract.
-  auto gather = b.create<linalg::GenericOp>(
-      loc, TypeRange{type}, ValueRange{}, ValueRange{emptyLike(b, loc, type)},
-      maps, iterators, [&](OpBuilder &nb, Location l, ValueRange) {
-        SmallVector<Value> indices;
-        for (int64_t d = 0; d < rank; ++d)
-          indices.push_back(nb.create<linalg::IndexOp>(l, d));
-        Value v = nb.create<tensor::ExtractOp>(l, x, indices);
-        nb.create<linalg::YieldOp>(l, v);
-      });
-  return gather.getResult(0);
-}
 
 /// Fill with the pad value, then copy the operand in at offset `low` with
 /// stride interior + 1.

@@ -6,13 +6,6 @@
 
 namespace aec::lowering {
 
-/// A copy of `x` that no linalg fusion or reshape propagation looks through
-/// (the copy reads `x` with tensor.extract, so `x` is not an operand of any
-/// linalg op). Keeps linalg.matmul a named, tileable op when reshapes sit next
-/// to it.
-mlir::Value fusionBarrier(mlir::OpBuilder &b, mlir::Location loc,
-                          mlir::Value x);
-
 /// stablehlo.pad: edge and interior padding with a constant.
 mlir::Value emitPad(EmitContext &c);
 /// stablehlo.slice: start / limit / strides.

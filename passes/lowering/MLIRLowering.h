@@ -55,6 +55,10 @@ mlir::OwningOpRef<mlir::ModuleOp> lowerModule(mlir::MLIRContext &ctx,
 /// std::runtime_error with the MLIR diagnostics on failure.
 void runCPUPipeline(mlir::ModuleOp module);
 
+/// linalg-fuse-elementwise-ops, except that reshapes never fold into or out of a
+/// named linalg op (matmul, copy, transpose), which stays named (Fusion.cpp).
+void fuseElementwiseOps(mlir::ModuleOp module);
+
 /// Tiles each linalg.matmul into static register tiles and vectorizes them; on
 /// tensors, before bufferization (Vectorize.cpp).
 void tileAndVectorizeMatmuls(mlir::ModuleOp module);

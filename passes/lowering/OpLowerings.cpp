@@ -4,6 +4,7 @@
 #include "passes/lowering/GatherLowerings.h"
 #include "passes/lowering/Lowering.h"
 #include "passes/lowering/MLIRLowering.h"
+#include "passes/lowering/MatmulPlan.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -133,30 +134,33 @@ Value transpose(OpBuilder &b, Location loc, Value x) {
       .getResult()[0];
 }
 
-/// op(A) x op(B) as a plain linalg.matmul: transposed operands are copied
-/// transposed first (O(n^2) next to the O(n^3) product), so one tiled,
-/// vectorized form serves all four cases with contiguous rows of B.
-///
-/// An operand that is a reshape is copied through a fusion barrier first:
-/// otherwise linalg-fuse-elementwise-ops propagates the reshape into the
-/// matmul, which turns it into a linalg.generic that is neither tiled nor
-/// vectorized, and may fuse the producer into the k loop (im2col patches
-/// recomputed per output column).
+/// op(A) x op(B) as a plain linalg.matmul, in the layout planMatmul picks: either
+/// directly, or as (op(B)^T x op(A)^T)^T when the product is narrow in its columns.
+/// Operands needed transposed are copied transposed first (O(n^2) next to the
+/// O(n^3) product), so one tiled, vectorized form serves every case with
+/// contiguous rows of the right operand. (Reshaped operands are read in place:
+/// fuseElementwiseOps never folds a reshape into the named matmul.)
 Value emitMatmul(EmitContext &c) {
-  auto guarded = [&](Value v) {
-    if (v.getDefiningOp<tensor::CollapseShapeOp>() ||
-        v.getDefiningOp<tensor::ExpandShapeOp>())
-      return fusionBarrier(c.b, c.loc, v);
-    return v;
-  };
-  Value a = guarded(c.operands[0]), b = guarded(c.operands[1]);
-  if (c.node.attrs.getInt("ta", int64_t(0)) != 0)
-    a = transpose(c.b, c.loc, a);
-  if (c.node.attrs.getInt("tb", int64_t(0)) != 0)
-    b = transpose(c.b, c.loc, b);
-  Value acc = zeroTensor(c.b, c.loc, c.resultType);
-  return c.b.create<linalg::MatmulOp>(c.loc, ValueRange{a, b}, ValueRange{acc})
-      .getResult(0);
+  bool ta = c.node.attrs.getInt("ta", int64_t(0)) != 0;
+  bool tb = c.node.attrs.getInt("tb", int64_t(0)) != 0;
+  auto aType = cast<RankedTensorType>(c.operands[0].getType());
+  int64_t m = c.resultType.getDimSize(0), n = c.resultType.getDimSize(1);
+  int64_t k = aType.getDimSize(ta ? 0 : 1);
+  MatmulPlan plan = planMatmul(m, n, k, ta, tb);
+  Value left = c.operands[plan.swapped ? 1 : 0];
+  Value right = c.operands[plan.swapped ? 0 : 1];
+  if (plan.transposeLeft)
+    left = transpose(c.b, c.loc, left);
+  if (plan.transposeRight)
+    right = transpose(c.b, c.loc, right);
+  RankedTensorType productType =
+      plan.swapped ? RankedTensorType::get({n, m}, c.resultType.getElementType())
+                   : c.resultType;
+  Value acc = zeroTensor(c.b, c.loc, productType);
+  Value product =
+      c.b.create<linalg::MatmulOp>(c.loc, ValueRange{left, right}, ValueRange{acc})
+          .getResult(0);
+  return plan.swapped ? transpose(c.b, c.loc, product) : product;
 }
 
 Value emitReduceSum(EmitContext &c) {
@@ -219,9 +223,6 @@ SmallVector<ReassociationIndices> allInOne(int64_t rank) {
 /// at emitMatmul (reshape propagation from the consumer side).
 Value emitReshape(EmitContext &c) {
   Value x = c.operands[0];
-  if (x.getDefiningOp<linalg::MatmulOp>() &&
-      cast<RankedTensorType>(x.getType()).getShape() != c.resultType.getShape())
-    x = fusionBarrier(c.b, c.loc, x);
   auto from = cast<RankedTensorType>(x.getType());
   RankedTensorType to = c.resultType;
   if (from.getShape() == to.getShape())

@@ -1,6 +1,7 @@
 /// The CPU pass pipeline: textual stages (each replays with
-/// mlir-opt-19 --pass-pipeline='builtin.module(<stage>)') around two C++ steps
-/// for matmul tiling and vectorization (Vectorize.cpp).
+/// mlir-opt-19 --pass-pipeline='builtin.module(<stage>)') around C++ steps for
+/// elementwise fusion (Fusion.cpp) and matmul tiling and vectorization
+/// (Vectorize.cpp).
 #include "passes/lowering/MLIRLowering.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -17,9 +18,6 @@
 namespace aec::lowering {
 
 namespace {
-/// On tensors: chains of elementwise generics become one loop nest.
-const char *const FusionStage = "func.func(linalg-fuse-elementwise-ops)";
-
 /// Tensors -> buffers. Identity layouts at function boundaries make every
 /// argument a plain dense buffer; results become out-params written in place
 /// (hoist-static-allocs), so the caller's buffers receive results without a
@@ -105,7 +103,7 @@ void printStage(mlir::ModuleOp module, const char *name) {
 void runCPUPipeline(mlir::ModuleOp module) {
   static std::once_flag registered;
   std::call_once(registered, [] { mlir::registerAllPasses(); });
-  runStage(module, FusionStage);
+  fuseElementwiseOps(module); // chains of elementwise generics -> one loop nest
   printStage(module, "fusion");
   if (!envFlag("AEC_MLIR_NO_VECTORIZE")) {
     tileAndVectorizeMatmuls(module);

@@ -4,6 +4,7 @@
 /// loop and contracts become outer products (broadcast-FMA chains). The naive
 /// loop nest runs at ~2.5 GFLOP/s; this form is an order of magnitude faster.
 #include "passes/lowering/MLIRLowering.h"
+#include "passes/lowering/MatmulPlan.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -23,9 +24,6 @@ namespace aec::lowering {
 using namespace mlir;
 
 namespace {
-/// Multiply-adds below which a matmul stays a plain loop nest.
-constexpr int64_t MinVectorizedFlops = 64 * 1024;
-
 /// The largest divisor of `size` not above `max`, preferring multiples of
 /// `quantum` (whole SIMD vectors). Divisors keep every tile static, so no
 /// masking is needed.
@@ -58,15 +56,16 @@ void tileAndVectorizeMatmuls(ModuleOp module) {
     auto a = cast<ShapedType>(op.getDpsInputs()[0].getType());
     auto c = cast<ShapedType>(op.getDpsInits()[0].getType());
     int64_t m = c.getDimSize(0), n = c.getDimSize(1), k = a.getDimSize(1);
-    // Small products run in microseconds as loops; unrolled vector tiles would
-    // only add machine code and compile time (a training step holds dozens of
-    // them).
-    if (m * n * k < MinVectorizedFlops || n < 8)
+    // Small products run in microseconds as loops (a training step holds
+    // dozens of them); planMatmul made the rest as wide as it could.
+    int64_t lanes = matmulVectorLanes(n);
+    if (m * n * k < MinVectorizedMacs || lanes == 0)
       continue;
     // Up to 8 rows x 32 columns of accumulators fit the 16-32 vector registers
     // of AVX2/AVX-512; a short k tile bounds the unrolled outer-product chain.
-    SmallVector<int64_t> sizes = {pickTile(m, 8, 1), pickTile(n, 32, 8),
-                                  pickTile(k, 16, 1)};
+    // A 4-wide product gets taller tiles to keep as many FMAs in flight.
+    SmallVector<int64_t> sizes = {pickTile(m, lanes == 4 ? 16 : 8, 1),
+                                  pickTile(n, 32, lanes), pickTile(k, 16, 1)};
     if (sizes[1] % 4 != 0)
       sizes[1] = pickTile(n, 32, 4);
     scf::SCFTilingOptions options;
