@@ -70,7 +70,7 @@ std::vector<std::string> trainerLibs() {
 #ifdef AEC_TRAINER_LIBS
   std::stringstream libs(AEC_TRAINER_LIBS);
 #else
-  std::stringstream libs("-lm");
+  std::stringstream libs("-lmvec -lm");
 #endif
   std::vector<std::string> out;
   std::string lib;

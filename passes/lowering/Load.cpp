@@ -47,7 +47,7 @@ std::unique_ptr<LoadedModule> compileAndLoad(const Module &module) {
   try {
     emitObjectFile(module, "", object.string());
     lowering::runCommand({lowering::findCxxDriver(), "-shared", object.string(),
-                          "-lm", "-o", library.string()});
+                          "-lmvec", "-lm", "-o", library.string()});
     handle = ::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle)
       error = std::string("dlopen failed: ") + ::dlerror();

@@ -79,6 +79,22 @@ Graph matmuls(const std::string &name, int64_t m, int64_t k, int64_t n) {
   return g;
 }
 
+/// Transcendental functions over a tensor long enough for the loop vectorizer
+/// (and an odd tail): these run as glibc's libmvec vector calls.
+Graph vectorMath() {
+  Graph g;
+  g.name = "vector_math";
+  Builder b(g);
+  ValueId x = b.input("x", role::Data, f32({67, 33}));
+  ValueId positive = b.add(b.exp(x), b.constantLike(0.1, x));
+  g.addOutput("exp", b.exp(x));
+  g.addOutput("log", b.log(positive));
+  g.addOutput("log1p", b.log1p(positive));
+  g.addOutput("tanh", b.tanh(b.mulScalar(x, 3.0)));
+  g.addOutput("erf", b.erf(b.mulScalar(x, 2.0)));
+  return g;
+}
+
 Module moduleOf(std::vector<Graph> graphs) {
   Module m;
   m.graphs = std::move(graphs);
@@ -92,6 +108,7 @@ TEST_CASE("multi-op graphs match the interpreter", "[lowering]") {
   std::vector<std::pair<Graph, int64_t>> cases = {
       {denseStep(), 8},
       {corners(), 12},
+      {vectorMath(), 1},
       {matmuls("matmul_small", 7, 9, 5), 9},
       {matmuls("matmul_tiled", 32, 96, 64), 96},
       {matmuls("matmul_odd", 27, 80, 70), 80},
