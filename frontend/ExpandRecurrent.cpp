@@ -6,9 +6,9 @@ namespace aec {
 /// x [B, T, F] -> h_T [B, u] (or every h_t stacked, [B, T, u], with return_sequences).
 ///
 /// Params (Keras layout, gates in Keras order i, f, c, o along the 4u axis):
-///   kernel [F, 4u] glorot_uniform, recurrent_kernel [u, 4u] glorot_uniform (Keras
-///   initialises it orthogonal; the runtime has no orthogonal init), bias [4u] with the
-///   forget gate's slice at 1 (init unit_forget_bias:<u>, Keras' unit_forget_bias=True).
+///   kernel [F, 4u] glorot_uniform, recurrent_kernel [u, 4u] orthogonal (orthonormal
+///   rows, as Keras), bias [4u] with the forget gate's slice at 1 (init
+///   unit_forget_bias:<u>, Keras' unit_forget_bias=True).
 /// Step: z = x_t K + h R + b; i, f, o = sigmoid, g = tanh of z's four slices;
 /// c = f c + i g; h = o tanh(c); h_0 = c_0 = 0 (so step 0 skips the h R and f c terms).
 ValueId expandLstm(Expander &ex, const LayerSpec &l, ValueId x) {
@@ -16,7 +16,7 @@ ValueId expandLstm(Expander &ex, const LayerSpec &l, ValueId x) {
   const Shape shape = b.shape(x);
   const int64_t batch = shape[0], steps = shape[1], features = shape[2], u = l.units;
   ValueId kernel = ex.param(l, "kernel", {features, 4 * u}, glorotInit(features, 4 * u));
-  ValueId recurrent = ex.param(l, "recurrent_kernel", {u, 4 * u}, glorotInit(u, 4 * u));
+  ValueId recurrent = ex.param(l, "recurrent_kernel", {u, 4 * u}, "orthogonal:" + std::to_string(u) + ":" + std::to_string(4 * u));
   ValueId bias = ex.param(l, "bias", {4 * u}, "unit_forget_bias:" + std::to_string(u));
 
   // The input projection x K + b of all steps is one [B*T, F] x [F, 4u] matmul.

@@ -6,10 +6,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
+#include <vector>
 
 namespace aec::rt {
 namespace {
@@ -25,6 +27,45 @@ std::map<std::string, Array> readWeightsFile(const std::string &path) {
   } catch (const std::runtime_error &e) {
     throw std::runtime_error(fmt::format("weights file '{}' is unreadable (truncated or corrupt?): {}", path, e.what()));
   }
+}
+
+/// Keras' Orthogonal initializer for a [rows, cols] matrix: the QR of a normal matrix
+/// (Gram-Schmidt here, which gives R a positive diagonal as Keras' sign fix does),
+/// orthonormal rows when rows <= cols (an LSTM's [u, 4u] recurrent kernel), columns
+/// otherwise.
+void orthogonalInit(Array &a, const std::string &init, Rng &rng) {
+  long long rows = 0, cols = 0;
+  if (std::sscanf(init.c_str(), "orthogonal:%lld:%lld", &rows, &cols) != 2 || rows <= 0 || cols <= 0 ||
+      static_cast<long long>(a.data.size()) != rows * cols)
+    throw std::runtime_error(fmt::format("bad init '{}' (expected orthogonal:<rows>:<cols> for the array's shape)", init));
+  const size_t count = static_cast<size_t>(std::min(rows, cols)), length = static_cast<size_t>(std::max(rows, cols));
+  std::vector<std::vector<double>> basis;
+  while (basis.size() < count) {
+    std::vector<double> v(length);
+    for (double &x : v)
+      x = rng.normal();
+    for (const auto &q : basis) { // modified Gram-Schmidt
+      double dot = 0;
+      for (size_t i = 0; i < length; ++i)
+        dot += v[i] * q[i];
+      for (size_t i = 0; i < length; ++i)
+        v[i] -= dot * q[i];
+    }
+    double norm = 0;
+    for (double x : v)
+      norm += x * x;
+    norm = std::sqrt(norm);
+    if (norm < 1e-6) // a draw (numerically) inside the span so far: draw again
+      continue;
+    for (double &x : v)
+      x /= norm;
+    basis.push_back(std::move(v));
+  }
+  for (long long r = 0; r < rows; ++r)
+    for (long long c = 0; c < cols; ++c)
+      a.data[static_cast<size_t>(r * cols + c)] =
+          static_cast<float>(rows <= cols ? basis[static_cast<size_t>(r)][static_cast<size_t>(c)]
+                                          : basis[static_cast<size_t>(c)][static_cast<size_t>(r)]);
 }
 
 } // namespace
@@ -48,6 +89,8 @@ void initArray(Array &a, const std::string &init, Rng &rng) {
     const double limit = std::sqrt(6.0 / static_cast<double>(fanIn + fanOut));
     for (float &v : a.data)
       v = static_cast<float>(rng.uniform(-limit, limit));
+  } else if (init.rfind("orthogonal:", 0) == 0) {
+    orthogonalInit(a, init, rng);
   } else if (init.rfind("unit_forget_bias:", 0) == 0) {
     // An LSTM bias [4u], gates i, f, c, o: ones in the forget gate's slice (Keras).
     long long units = 0;
@@ -57,7 +100,7 @@ void initArray(Array &a, const std::string &init, Rng &rng) {
     std::fill(a.data.begin(), a.data.end(), 0.0f);
     std::fill(a.data.begin() + units, a.data.begin() + 2 * units, 1.0f);
   } else {
-    throw std::runtime_error(fmt::format("unknown init '{}' (known: glorot_uniform:<in>:<out>, zeros, ones, unit_forget_bias:<units>)", init));
+    throw std::runtime_error(fmt::format("unknown init '{}' (known: glorot_uniform:<in>:<out>, orthogonal:<rows>:<cols>, zeros, ones, unit_forget_bias:<units>)", init));
   }
 }
 

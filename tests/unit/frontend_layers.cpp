@@ -126,7 +126,7 @@ loss: bce
 )");
   auto p = params(s);
   CHECK(p.at("l1/kernel") == std::pair<Shape, std::string>{{3, 16}, "glorot_uniform:3:16"});
-  CHECK(p.at("l1/recurrent_kernel") == std::pair<Shape, std::string>{{4, 16}, "glorot_uniform:4:16"});
+  CHECK(p.at("l1/recurrent_kernel") == std::pair<Shape, std::string>{{4, 16}, "orthogonal:4:16"});
   CHECK(p.at("l1/bias") == std::pair<Shape, std::string>{{16}, "unit_forget_bias:4"});
   CHECK(p.at("td/kernel") == std::pair<Shape, std::string>{{4, 3}, "glorot_uniform:4:3"});
   ForwardInfo info;

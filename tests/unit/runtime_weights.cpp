@@ -46,6 +46,30 @@ TEST_CASE("runtime: parameter init", "[runtime][weights]") {
   CHECK_THROWS_WITH(initArray(a, "glorot_uniform:x", rng), Catch::Contains("bad init"));
 }
 
+TEST_CASE("runtime: orthogonal init gives orthonormal rows (or columns)", "[runtime][weights]") {
+  Rng rng(5);
+  // [rows, cols] with rows <= cols: rows orthonormal (an LSTM's [u, 4u]); else columns.
+  for (auto [rows, cols] : {std::pair<int64_t, int64_t>{6, 24}, {24, 6}, {5, 5}}) {
+    INFO(rows << "x" << cols);
+    Array a({rows, cols});
+    initArray(a, "orthogonal:" + std::to_string(rows) + ":" + std::to_string(cols), rng);
+    const bool byRow = rows <= cols;
+    const int64_t count = byRow ? rows : cols, length = byRow ? cols : rows;
+    auto at = [&](int64_t vec, int64_t i) {
+      return double(byRow ? a.data[size_t(vec * cols + i)] : a.data[size_t(i * cols + vec)]);
+    };
+    for (int64_t p = 0; p < count; ++p)
+      for (int64_t q = 0; q < count; ++q) {
+        double dot = 0;
+        for (int64_t i = 0; i < length; ++i)
+          dot += at(p, i) * at(q, i);
+        CHECK(std::fabs(dot - (p == q ? 1.0 : 0.0)) < 1e-5);
+      }
+  }
+  Array wrong({3, 4});
+  CHECK_THROWS_WITH(initArray(wrong, "orthogonal:4:4", rng), Catch::Contains("bad init"));
+}
+
 TEST_CASE("runtime: weights save and load", "[runtime][weights]") {
   ScratchDir dir("weights");
   ModelDescriptor d = desc();

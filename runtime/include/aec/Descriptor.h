@@ -14,7 +14,7 @@
 ///   target cpu|cuda
 ///   batch <B>
 ///   shape input|output|code <dims>            dims: "2,50"; "-" for a scalar
-///   param <name> <dims> <init>                init: glorot_uniform:<fan_in>:<fan_out> | zeros | ones
+///   param <name> <dims> <init>                init: glorot_uniform:<fan_in>:<fan_out> | orthogonal:<rows>:<cols> | zeros | ones | unit_forget_bias:<units>
 ///                                             (non-trainable params such as batchnorm moving stats
 ///                                             too: train_step returns their new value by name)
 ///   state <name> <dims>                       optimizer state, starts at zero
@@ -59,7 +59,7 @@ struct FunctionInfo {
 struct ParamInfo {
   std::string name; ///< "<layer>/<param>", the .npz key
   Dims dims;
-  std::string init; ///< glorot_uniform:<fan_in>:<fan_out>, zeros, ones
+  std::string init; ///< as listed above (the runtime's initArray)
 };
 
 struct ModelDescriptor {

@@ -18,7 +18,8 @@ struct ModelState {
 };
 
 /// Fresh state: params from their `init` (glorot_uniform:<in>:<out> -> U(-l, l) with
-/// l = sqrt(6 / (in + out)); zeros; ones) drawn in descriptor order from `seed`; states zero.
+/// l = sqrt(6 / (in + out)); orthogonal:<rows>:<cols>; zeros; ones; unit_forget_bias) drawn in
+/// descriptor order from `seed`; states zero.
 ModelState initModelState(const ModelDescriptor &desc, uint64_t seed);
 
 /// Fills `init` into `a` (exposed for tests); throws on an unknown init.
