@@ -3,6 +3,8 @@
 #include <aec/Random.h>
 #include <aec/Weights.h>
 
+#include "Orthonormal.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -44,21 +46,8 @@ void orthogonalInit(Array &a, const std::string &init, Rng &rng) {
     std::vector<double> v(length);
     for (double &x : v)
       x = rng.normal();
-    for (const auto &q : basis) { // modified Gram-Schmidt
-      double dot = 0;
-      for (size_t i = 0; i < length; ++i)
-        dot += v[i] * q[i];
-      for (size_t i = 0; i < length; ++i)
-        v[i] -= dot * q[i];
-    }
-    double norm = 0;
-    for (double x : v)
-      norm += x * x;
-    norm = std::sqrt(norm);
-    if (norm < 1e-6) // a draw (numerically) inside the span so far: draw again
+    if (orthonormalize(v, basis) < 1e-6) // a draw (numerically) inside the span so far
       continue;
-    for (double &x : v)
-      x /= norm;
     basis.push_back(std::move(v));
   }
   for (long long r = 0; r < rows; ++r)

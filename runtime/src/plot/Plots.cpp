@@ -1,5 +1,6 @@
 /// What the pictures show: picking samples, running the model on them, undoing the
 /// normalization, choosing the colour column, and the log reader.
+#include "Orthonormal.h"
 #include "plot/Figures.h"
 
 #include <aec/AtomicFile.h>
@@ -145,20 +146,10 @@ std::pair<std::vector<double>, std::vector<double>> principalPlane(const Array &
     for (int it = 0; it < 100; ++it) {
       std::vector<double> next(k);
       applyCovariance(v, next);
-      for (const auto &u : axes) { // deflate: stay orthogonal to the axes found
-        double d = 0;
-        for (int64_t a = 0; a < k; ++a)
-          d += next[a] * u[a];
-        for (int64_t a = 0; a < k; ++a)
-          next[a] -= d * u[a];
-      }
-      double norm = 0;
-      for (double x : next)
-        norm += x * x;
-      if (!(norm > 0))
+      // Deflate (stay orthogonal to the axes found) and normalise.
+      if (!(orthonormalize(next, axes) > 0))
         break;
-      for (int64_t a = 0; a < k; ++a)
-        v[a] = next[a] / std::sqrt(norm);
+      v = next;
     }
     axes.push_back(v);
   }
