@@ -163,16 +163,21 @@ Value emitMatmul(EmitContext &c) {
   return plan.swapped ? transpose(c.b, c.loc, product) : product;
 }
 
+/// The sum may be reassociated: LLVM then vectorizes a sum along the innermost
+/// (contiguous) axis with several partial sums, which strict left-to-right order
+/// keeps a scalar chain of dependent adds (layernorm, losses, bias gradients).
 Value emitReduceSum(EmitContext &c) {
   const std::vector<int64_t> &axes = c.node.attrs.getInts("axes", c.node.loc);
   if (axes.empty())
     return c.operands[0];
   Value acc = zeroTensor(c.b, c.loc, c.resultType);
+  auto reassoc =
+      arith::FastMathFlagsAttr::get(c.b.getContext(), arith::FastMathFlags::reassoc);
   auto reduce = c.b.create<linalg::ReduceOp>(
       c.loc, ValueRange{c.operands[0]}, ValueRange{acc}, axes,
-      [](OpBuilder &b, Location loc, ValueRange a) {
+      [&](OpBuilder &b, Location loc, ValueRange a) {
         b.create<linalg::YieldOp>(
-            loc, Value(b.create<arith::AddFOp>(loc, a[0], a[1])));
+            loc, Value(b.create<arith::AddFOp>(loc, a[0], a[1], reassoc)));
       });
   return reduce.getResult(0);
 }
