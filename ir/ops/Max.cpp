@@ -13,19 +13,8 @@ using Ids = std::vector<ValueId>;
 using Ints = std::vector<int64_t>;
 
 Tensor evalReduceMax(const Node &n, const std::vector<const Tensor *> &args) {
-  const Tensor &x = *args[0];
-  Ints kept = ops::complementDims(x.dimension(), n.attrs.getInts("axes"));
-  Tensor out = xt::zeros<double>(n.type.shape);
-  out.fill(-std::numeric_limits<double>::infinity());
-  std::vector<size_t> index(x.dimension(), 0), dst(kept.size());
-  for (size_t flat = 0; flat < x.size(); ++flat) {
-    for (size_t i = 0; i < kept.size(); ++i)
-      dst[i] = index[kept[i]];
-    double &m = out.element(dst.begin(), dst.end());
-    m = std::max(m, x.flat(flat));
-    ops::nextIndex(index, x.shape());
-  }
-  return out;
+  return ops::evalReduction(n, *args[0], -std::numeric_limits<double>::infinity(),
+                            [](double &m, double v) { m = std::max(m, v); });
 }
 
 /// broadcast(g) * eq(x, broadcast(max)): only the arg-max positions receive the adjoint.

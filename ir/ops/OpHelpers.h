@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include <xtensor/xbuilder.hpp>
+
 namespace aec::ops {
 
 /// "op 'x' expects ..., got ..." at the node's location.
@@ -31,6 +33,23 @@ std::vector<int64_t> complementDims(int64_t rank, const std::vector<int64_t> &di
 /// Result type of a reduction over the sorted unique `axes` attribute (dims dropped);
 /// reduce_sum and reduce_max share it.
 TensorType inferReduction(const Graph &g, const Node &node);
+
+/// A reduction's interpreter kernel: every element of `x` folded into its kept-dims
+/// slot of a result (node.type) that starts at `init`, with `fold(slot, element)`.
+template <typename Fold> Tensor evalReduction(const Node &node, const Tensor &x, double init, Fold fold) {
+  std::vector<int64_t> kept = complementDims(x.dimension(), node.attrs.getInts("axes"));
+  Tensor out = xt::zeros<double>(node.type.shape);
+  out.fill(init);
+  // Walk the operand in row-major order, folding into the kept-dims index.
+  std::vector<size_t> index(x.dimension(), 0), dst(kept.size());
+  for (size_t flat = 0; flat < x.size(); ++flat) {
+    for (size_t i = 0; i < kept.size(); ++i)
+      dst[i] = index[kept[i]];
+    fold(out.element(dst.begin(), dst.end()), x.flat(flat));
+    nextIndex(index, x.shape());
+  }
+  return out;
+}
 
 /// Row-major element strides of `shape`.
 template <typename ShapeT> std::vector<int64_t> rowMajorStrides(const ShapeT &shape) {

@@ -1,7 +1,6 @@
 /// reduce_sum over sorted unique `axes`; the reduced dims are dropped.
 #include "ir/ops/OpHelpers.h"
 
-#include <xtensor/xbuilder.hpp>
 
 namespace aec {
 
@@ -12,19 +11,8 @@ void registerReductionOps(std::vector<OpDef> &ops) {
   rs.traits = TraitReduction;
   rs.attrs = {"axes"};
   rs.infer = ops::inferReduction;
-  rs.eval = [](const Node &n, const std::vector<const Tensor *> &a) -> Tensor {
-    const Tensor &x = *a[0];
-    std::vector<int64_t> kept = ops::complementDims(x.dimension(), n.attrs.getInts("axes"));
-    Tensor out = xt::zeros<double>(n.type.shape);
-    // Walk the operand in row-major order, accumulating into the kept-dims index.
-    std::vector<size_t> index(x.dimension(), 0), dst(kept.size());
-    for (size_t flat = 0; flat < x.size(); ++flat) {
-      for (size_t i = 0; i < kept.size(); ++i)
-        dst[i] = index[kept[i]];
-      out.element(dst.begin(), dst.end()) += x.flat(flat);
-      ops::nextIndex(index, x.shape());
-    }
-    return out;
+  rs.eval = [](const Node &n, const std::vector<const Tensor *> &a) {
+    return ops::evalReduction(n, *a[0], 0.0, [](double &sum, double v) { sum += v; });
   };
   // The adjoint of a sum is the broadcast of the result adjoint.
   rs.grad = [](Builder &b, const Node &n, ValueId, ValueId g) {
