@@ -220,18 +220,7 @@ TEST_CASE("runtime: train --plot and the plot command", "[runtime][plot][cli]") 
                       "setting train.epochs 4\nsetting train.validation_split 0.2\nsetting data.synthetic steps\n"
                       "setting data.n 200\n");
   auto cli = [&](std::vector<std::string> args, std::string *err) {
-    args.insert(args.begin(), "pictures");
-    std::vector<char *> argv;
-    for (auto &a : args)
-      argv.push_back(a.data());
-    std::ostringstream o, e;
-    auto *oldOut = std::cout.rdbuf(o.rdbuf());
-    auto *oldErr = std::cerr.rdbuf(e.rdbuf());
-    const int rc = runTrainerCli(static_cast<int>(argv.size()), argv.data(), m);
-    std::cout.rdbuf(oldOut);
-    std::cerr.rdbuf(oldErr);
-    *err = e.str();
-    return rc;
+    return aec::rt::test::runCli(m, std::move(args), nullptr, err);
   };
   std::string err;
   REQUIRE(cli({"train", "--save", dir.path("w.npz"), "--log", dir.path("log.csv"), "--plot", dir.path("pics")}, &err) == 0);

@@ -1,9 +1,12 @@
 #pragma once
 /// Helpers shared by the runtime unit tests: a scratch directory per test and small checks.
+#include <aec/TrainerCli.h>
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <string>
 #include <unistd.h>
@@ -35,6 +38,26 @@ struct ScratchDir {
     std::ofstream(path(name), std::ios::binary) << text;
   }
 };
+
+/// Runs the trainer CLI of `model` with `args`, capturing stdout and stderr.
+inline int runCli(const Model &model, std::vector<std::string> args, std::string *out = nullptr,
+                  std::string *err = nullptr) {
+  args.insert(args.begin(), "trainer");
+  std::vector<char *> argv;
+  for (auto &a : args)
+    argv.push_back(a.data());
+  std::ostringstream o, e;
+  auto *oldOut = std::cout.rdbuf(o.rdbuf());
+  auto *oldErr = std::cerr.rdbuf(e.rdbuf());
+  const int rc = runTrainerCli(static_cast<int>(argv.size()), argv.data(), model);
+  std::cout.rdbuf(oldOut);
+  std::cerr.rdbuf(oldErr);
+  if (out)
+    *out = o.str();
+  if (err)
+    *err = e.str();
+  return rc;
+}
 
 /// True when no entry of `dir` contains ".tmp.".
 inline bool noTempFiles(const ScratchDir &dir) {

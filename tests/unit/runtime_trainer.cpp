@@ -172,23 +172,9 @@ Dataset rows(int n) {
   return d;
 }
 
-/// Runs the CLI with `args`, capturing stdout and stderr.
+/// The fake model's CLI (runtime_test_util.h).
 int cli(const Model &m, std::vector<std::string> args, std::string *out = nullptr, std::string *err = nullptr) {
-  args.insert(args.begin(), "fake");
-  std::vector<char *> argv;
-  for (auto &a : args)
-    argv.push_back(a.data());
-  std::ostringstream o, e;
-  auto *oldOut = std::cout.rdbuf(o.rdbuf());
-  auto *oldErr = std::cerr.rdbuf(e.rdbuf());
-  int rc = runTrainerCli(static_cast<int>(argv.size()), argv.data(), m);
-  std::cout.rdbuf(oldOut);
-  std::cerr.rdbuf(oldErr);
-  if (out)
-    *out = o.str();
-  if (err)
-    *err = e.str();
-  return rc;
+  return test::runCli(m, std::move(args), out, err);
 }
 
 } // namespace
