@@ -105,6 +105,10 @@ public:
       Attrs attrs;
       Shape resultShape;
       def.example(shapes, attrs, resultShape);
+      // An elementwise op takes any one shape: often that of an earlier value, so chains
+      // run through pads, concats and reductions.
+      if (def.has(TraitElementwise) && !pool.empty() && coin())
+        std::fill(shapes.begin(), shapes.end(), g.type(pool[pick(pool.size())]).shape);
       std::vector<ValueId> operands;
       std::optional<double> lastSplat;
       for (const Shape &s : shapes)
