@@ -187,16 +187,19 @@ class Conv(torch.nn.Module):
                 x = F.pad(x, (l, r, t, b))
             y = F.conv2d(x, self.weight, stride=self.s)
         else:
+            # TF's output length: in * s ("same") or in * s + max(k - s, 0) ("valid"), taken
+            # from the full result (in - 1) * s + k: "same" crops it, the odd pixel at the
+            # end; a kernel smaller than its stride leaves the last s - k pixels empty (bias).
             y = F.conv_transpose2d(x, self.weight, stride=self.s)
-            if self.same:  # TF: output in * s, cropped (or zero-extended) from the full result
-                for i in range(2):
-                    want, have = x.shape[2 + i] * self.s[i], y.shape[2 + i]
-                    before = max(have - want, 0) // 2
-                    y = y.narrow(2 + i, before, min(want, have - before))
-                    if want > y.shape[2 + i]:
-                        pad = [0, 0, 0, 0]
-                        pad[3 - 2 * i] = want - y.shape[2 + i]
-                        y = F.pad(y, pad)
+            for i in range(2):
+                n, k, s = x.shape[2 + i], self.k[i], self.s[i]
+                want, have = n * s + (0 if self.same else max(k - s, 0)), y.shape[2 + i]
+                before = max(have - want, 0) // 2
+                y = y.narrow(2 + i, before, min(want, have - before))
+                if want > y.shape[2 + i]:
+                    pad = [0, 0, 0, 0]
+                    pad[3 - 2 * i] = want - y.shape[2 + i]
+                    y = F.pad(y, pad)
         if self.bias is not None:
             y = y + self.bias.view(1, -1, 1, 1)
         return self.act(y.permute(0, 2, 3, 1))
