@@ -380,10 +380,13 @@ def main():
     ap.add_argument("--save")
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--make-init", type=int, metavar="SEED",
-                    help="write random weights (non-zero biases, gamma != 1) to --init and exit")
+                    help="write random weights (non-zero biases, gamma != 1) to --init, then train "
+                         "from them if --save is given")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--float64", action="store_true",
                     help="train in float64: how far float32 itself drifts on this case")
+    ap.add_argument("--save-float32", metavar="PATH",
+                    help="with --float64: also train in float32 from the same weights, save to PATH")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     spec = yaml.safe_load(open(args.model))
@@ -401,16 +404,21 @@ def main():
                 if key.endswith("moving_variance"):
                     p.abs_()
         model.save_npz(args.init)
-        return
-    if args.float64:
-        model.double()
-    model.load_npz(args.init)
-    data = load_data(args.data, spec)
-    if args.float64:
-        data = data.astype(np.float64)
-    losses = train(spec, model, data, args.epochs, spec["train"]["batch"])
-    model.save_npz(args.save)
-    print("torch losses:", " ".join(f"{l:.6g}" for l in losses))
+        if not args.save:
+            return
+    # One process for every run of a case: importing torch costs more than these trainings.
+    runs = [(args.save, args.float64)] + ([(args.save_float32, False)] if args.save_float32 else [])
+    for path, float64 in runs:
+        model = Model(spec)
+        if float64:
+            model.double()
+        model.load_npz(args.init)
+        data = load_data(args.data, spec)
+        if float64:
+            data = data.astype(np.float64)
+        losses = train(spec, model, data, args.epochs, spec["train"]["batch"])
+        model.save_npz(path)
+        print(f"torch float{64 if float64 else 32} losses:", " ".join(f"{l:.6g}" for l in losses))
 
 
 if __name__ == "__main__":
