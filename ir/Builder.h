@@ -84,8 +84,11 @@ public:
   ValueId reverse(ValueId a, std::vector<int64_t> axes);
   /// Max over `axes` (sorted, unique); the reduced dims are dropped.
   ValueId reduceMax(ValueId a, std::vector<int64_t> axes);
-  /// 1 where a == b, else 0 (zero gradient).
-  ValueId eq(ValueId a, ValueId b) { return op("eq", {a, b}); }
+  /// 1 at the first maximum over `axes` of each slot (row-major), 0 elsewhere; the
+  /// router of a max's adjoint (zero gradient of its own).
+  ValueId argmaxMask(ValueId a, std::vector<int64_t> axes) {
+    return op("argmax_mask", {a}, Attrs{{"axes", std::move(axes)}});
+  }
 
 private:
   Graph &G;

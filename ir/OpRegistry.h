@@ -7,6 +7,7 @@
 #include "ir/Tensor.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,16 +15,32 @@ namespace aec {
 
 class Builder;
 
-/// Traits drive fusion, layout and the generic tests.
+/// Traits the generic code reads: the random-graph test chains elementwise ops on any
+/// values of one shape, autodiff and gradcheck skip piecewise-constant ops, and sources
+/// are what the generic op tests cannot instantiate.
 enum OpTrait : unsigned {
   TraitNone = 0,
   TraitElementwise = 1u << 0, ///< result[i] depends on operand[i] only; equal shapes
-  TraitReduction = 1u << 1,
-  TraitContraction = 1u << 2,
-  TraitSource = 1u << 3,      ///< no operands (input, constant)
-  TraitShape = 1u << 4,       ///< moves data only (reshape, broadcast)
-  TraitNoGrad = 1u << 5,      ///< piecewise constant: zero gradient (step, sign)
+  TraitSource = 1u << 1,      ///< no operands (input, constant)
+  TraitNoGrad = 1u << 2,      ///< piecewise constant: no adjoint flows through (step, sign, argmax_mask)
 };
+
+/// What folding a node gives: a splat constant of the node's type, an existing value the
+/// node equals, or neither (the node stays).
+struct Folded {
+  std::optional<double> splat;
+  ValueId value = NoValue;
+
+  static Folded none() { return {}; }
+  static Folded constant(double v) { return {v, NoValue}; }
+  static Folded same(ValueId v) { return {std::nullopt, v}; }
+};
+/// Folds `node` when that is exact: `splats[i]` is operand i's value when it is a splat
+/// constant (nullopt otherwise). The result must equal what `eval` computes for every
+/// input (up to rounding of the node's dtype, which the caller applies): the
+/// before/after-every-pass tests hold each fold to that.
+using FoldFn = std::function<Folded(const Graph &graph, const Node &node,
+                                    const std::vector<std::optional<double>> &splats)>;
 
 /// Builds the adjoints of a node's operands from the adjoint `grad` of its result.
 /// `self` is the node's own value (sigmoid's gradient reuses it). Entries may be NoValue
@@ -44,8 +61,10 @@ struct OpDef {
   unsigned traits = TraitNone;
   std::vector<std::string> attrs; ///< attribute names the op requires
   InferFn infer;
-  GradFn grad; ///< empty for ops that are never differentiated through (input, constant)
+  GradFn grad; ///< empty exactly for sources and TraitNoGrad ops (a test holds this)
   EvalFn eval;
+  /// Constant folding and identities (simplify pass); empty = the op never folds.
+  FoldFn fold;
   /// Operand shapes the generic tests (gradcheck, compiled vs interpreter) instantiate.
   /// `example` also sets the result type for ops typed by declaration (broadcast, reshape).
   std::function<void(std::vector<Shape> &operands, Attrs &attrs, Shape &result)> example;

@@ -123,7 +123,7 @@ std::vector<ValueId> buildGradients(Graph &graph, ValueId loss, const std::vecto
     b.loc = node.loc;
     adjoint[id] = sumAdjoints(b, contributions[id]);
     const OpDef *def = lookupOp(node.op);
-    if (!def->grad)
+    if (def->has(TraitSource) || def->has(TraitNoGrad))
       continue; // inputs and constants: their adjoint is the result
     std::vector<ValueId> operandAdjoints = def->grad(b, node, id, adjoint[id]);
     for (size_t i = 0; i < node.operands.size(); ++i) {

@@ -15,10 +15,4 @@ void PassManager::run(Module &module) const {
   }
 }
 
-PassManager defaultPipeline() {
-  PassManager pm;
-  pm.passes = {createSimplifyPass(), createCSEPass(), createSimplifyPass(), createDCEPass()};
-  return pm;
-}
-
 } // namespace aec

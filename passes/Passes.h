@@ -37,7 +37,23 @@ struct PassManager {
   void run(Module &module) const;
 };
 
-/// The default optimisation pipeline (`aec dump --stage opt`).
+/// A registered graph pass: the name tools accept, a one-line summary, its factory.
+struct PassInfo {
+  std::string name;
+  std::string summary;
+  std::function<Pass()> create;
+};
+/// Every graph pass, one list (PassRegistry.cpp); a new pass is one entry there, and the
+/// before/after-every-pass tests check it on every model and on random graphs.
+const std::vector<PassInfo> &registeredPasses();
+/// "simplify, cse, dce": the names, for messages.
+std::string registeredPassNames();
+/// Passes named in a comma-separated list, in order; an unknown name is an error that
+/// lists the registered ones.
+PassManager parsePipeline(const std::string &text);
+
+/// The default optimisation pipeline (`aec dump --stage opt`, `aec compile`).
+inline constexpr const char *DefaultPipelineText = "simplify,cse,simplify,dce";
 PassManager defaultPipeline();
 
 /// Bytes of the largest set of simultaneously live intermediates when nodes run in order

@@ -9,31 +9,15 @@
 #include <iostream>
 #include <sstream>
 
-namespace {
-
-/// The passes aec-opt can run, by name.
-std::vector<aec::Pass> knownPasses() {
-  return {aec::createSimplifyPass(), aec::createCSEPass(), aec::createDCEPass()};
-}
-
-std::vector<std::string> split(const std::string &text) {
-  std::vector<std::string> out;
-  std::stringstream s(text);
-  for (std::string item; std::getline(s, item, ',');)
-    if (!item.empty())
-      out.push_back(item);
-  return out;
-}
-
-} // namespace
-
 int main(int argc, char **argv) {
   CLI::App app{"aec-opt: read graph IR, run passes, print the result"};
   std::string input = "-", passList, printAfter;
   bool locs = false, printAfterAll = false, pipeline = false;
   app.add_option("input", input, "IR file ('-' = stdin)");
-  app.add_option("--pass", passList, "Comma-separated passes to run: simplify, cse, dce");
-  app.add_flag("--default-pipeline", pipeline, "Run aec's default pipeline instead");
+  app.add_option("--pass", passList,
+                 "Comma-separated passes to run: " + aec::registeredPassNames());
+  app.add_flag("--default-pipeline", pipeline,
+               std::string("Run aec's default pipeline first (") + aec::DefaultPipelineText + ")");
   app.add_option("--print-after", printAfter, "Print the module after the named pass");
   app.add_flag("--print-after-all", printAfterAll, "Print the module after every pass");
   app.add_flag("--locs", locs, "Print source locations");
@@ -56,20 +40,8 @@ int main(int argc, char **argv) {
     aec::PassManager pm;
     if (pipeline)
       pm = aec::defaultPipeline();
-    for (const std::string &name : split(passList)) {
-      bool found = false;
-      for (const aec::Pass &p : knownPasses())
-        if (p.name == name) {
-          pm.passes.push_back(p);
-          found = true;
-        }
-      if (!found) {
-        std::string names;
-        for (const aec::Pass &p : knownPasses())
-          names += (names.empty() ? "" : ", ") + p.name;
-        throw std::runtime_error("unknown pass '" + name + "' (passes: " + names + ")");
-      }
-    }
+    for (aec::Pass &p : aec::parsePipeline(passList).passes)
+      pm.passes.push_back(std::move(p));
     pm.printAfter = printAfterAll ? "all" : printAfter;
     pm.printStream = &std::cout;
     pm.run(module);

@@ -3,6 +3,7 @@
 #include "ir/ops/OpHelpers.h"
 
 #include <xtensor/xbuilder.hpp>
+#include <xtensor/xmanipulation.hpp>
 
 namespace aec {
 
@@ -27,17 +28,25 @@ TensorType inferMatmul(const Graph &g, const Node &n) {
   return {a.dtype, {m, nn}};
 }
 
+/// Plain loops over contiguous rows (the reference must stay simple, but it also runs
+/// whole conv training steps in the pass tests): i, p outer, j inner and contiguous in C.
 Tensor evalMatmul(const Node &n, const std::vector<const Tensor *> &args) {
   bool ta = n.attrs.getInt("ta"), tb = n.attrs.getInt("tb");
   const Tensor &a = *args[0], &b = *args[1];
   auto [m, k] = opDims({int64_t(a.shape(0)), int64_t(a.shape(1))}, ta);
   int64_t cols = tb ? b.shape(0) : b.shape(1);
   Tensor c = xt::zeros<double>({m, cols});
+  // op(B) row-major [k, cols], so the inner loop reads it contiguously.
+  Tensor bt = tb ? Tensor(xt::transpose(b)) : b;
+  const double *A = a.data(), *B = bt.data();
+  double *C = c.data();
   for (int64_t i = 0; i < m; ++i)
     for (int64_t p = 0; p < k; ++p) {
-      double aip = ta ? a(p, i) : a(i, p);
+      double aip = ta ? A[p * m + i] : A[i * k + p];
+      const double *brow = B + p * cols;
+      double *crow = C + i * cols;
       for (int64_t j = 0; j < cols; ++j)
-        c(i, j) += aip * (tb ? b(j, p) : b(p, j));
+        crow[j] += aip * brow[j];
     }
   return c;
 }
@@ -60,7 +69,15 @@ void registerContractionOps(std::vector<OpDef> &ops) {
   OpDef mm;
   mm.name = "matmul";
   mm.arity = 2;
-  mm.traits = TraitContraction;
+  // A product of splats is a splat: a * b summed over the inner dimension.
+  mm.fold = [](const Graph &g, const Node &n, const std::vector<std::optional<double>> &s) {
+    if (!s[0] || !s[1])
+      return Folded::none();
+    int64_t k = opDims(g.type(n.operands[0]).shape, n.attrs.getInt("ta")).second;
+    if (k == 0) // an empty sum, whatever the splats (even inf or NaN)
+      return Folded::constant(0.0);
+    return Folded::constant(*s[0] * *s[1] * static_cast<double>(k));
+  };
   mm.attrs = {"ta", "tb"};
   mm.infer = inferMatmul;
   mm.grad = gradMatmul;

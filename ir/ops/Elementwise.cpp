@@ -14,6 +14,26 @@ void exampleSame(size_t arity, std::vector<Shape> &operands, Attrs &, Shape &) {
   operands.assign(arity, Shape{3, 4});
 }
 
+FoldFn foldOnScalars(EvalFn eval) {
+  return [eval](const Graph &, const Node &n, const std::vector<std::optional<double>> &s) {
+    return ops::foldElementwise(eval, n, s);
+  };
+}
+
+/// `identity` (an operand the node equals, or NoValue) first, then folding on scalars.
+/// Identities are exact in IEEE arithmetic but for the sign of a zero result (-0 + 0).
+FoldFn withIdentity(FoldFn scalars,
+                    std::function<ValueId(const Graph &, const Node &,
+                                          const std::vector<std::optional<double>> &)>
+                        identity) {
+  return [scalars, identity](const Graph &g, const Node &n,
+                             const std::vector<std::optional<double>> &s) {
+    if (ValueId same = identity(g, n, s); same != NoValue)
+      return Folded::same(same);
+    return scalars(g, n, s);
+  };
+}
+
 OpDef unary(const std::string &name, std::function<Tensor(const Tensor &)> f, GradFn grad,
             unsigned extraTraits = TraitNone) {
   OpDef d;
@@ -23,6 +43,7 @@ OpDef unary(const std::string &name, std::function<Tensor(const Tensor &)> f, Gr
   d.infer = ops::sameTypeAsOperands;
   d.grad = std::move(grad);
   d.eval = [f](const Node &, const std::vector<const Tensor *> &a) { return f(*a[0]); };
+  d.fold = foldOnScalars(d.eval);
   d.example = [](std::vector<Shape> &o, Attrs &at, Shape &r) { exampleSame(1, o, at, r); };
   return d;
 }
@@ -36,29 +57,42 @@ OpDef binary(const std::string &name, std::function<Tensor(const Tensor &, const
   d.infer = ops::sameTypeAsOperands;
   d.grad = std::move(grad);
   d.eval = [f](const Node &, const std::vector<const Tensor *> &a) { return f(*a[0], *a[1]); };
+  d.fold = foldOnScalars(d.eval);
   d.example = [](std::vector<Shape> &o, Attrs &at, Shape &r) { exampleSame(2, o, at, r); };
   return d;
 }
-
-/// Piecewise-constant ops have zero gradient everywhere they are differentiable.
-Ids noGrad(Builder &, const Node &, ValueId, ValueId) { return {NoValue}; }
 
 ValueId x0(const Node &n) { return n.operands[0]; }
 ValueId x1(const Node &n) { return n.operands[1]; }
 } // namespace
 
+using Splats = std::vector<std::optional<double>>;
+using ops::isSplat;
+
 void registerElementwiseOps(std::vector<OpDef> &ops) {
-  ops.push_back(binary(
+  OpDef add = binary(
       "add", [](const Tensor &a, const Tensor &b) -> Tensor { return a + b; },
-      [](Builder &, const Node &, ValueId, ValueId g) { return Ids{g, g}; }));
-  ops.push_back(binary(
+      [](Builder &, const Node &, ValueId, ValueId g) { return Ids{g, g}; });
+  add.fold = withIdentity(add.fold, [](const Graph &, const Node &n, const Splats &s) {
+    return isSplat(s[1], 0.0) ? x0(n) : isSplat(s[0], 0.0) ? x1(n) : NoValue;
+  });
+  ops.push_back(add);
+  OpDef sub = binary(
       "sub", [](const Tensor &a, const Tensor &b) -> Tensor { return a - b; },
-      [](Builder &b, const Node &, ValueId, ValueId g) { return Ids{g, b.neg(g)}; }));
-  ops.push_back(binary(
+      [](Builder &b, const Node &, ValueId, ValueId g) { return Ids{g, b.neg(g)}; });
+  sub.fold = withIdentity(sub.fold, [](const Graph &, const Node &n, const Splats &s) {
+    return isSplat(s[1], 0.0) ? x0(n) : NoValue;
+  });
+  ops.push_back(sub);
+  OpDef mul = binary(
       "mul", [](const Tensor &a, const Tensor &b) -> Tensor { return a * b; },
       [](Builder &b, const Node &n, ValueId, ValueId g) {
         return Ids{b.mul(g, x1(n)), b.mul(g, x0(n))};
-      }));
+      });
+  mul.fold = withIdentity(mul.fold, [](const Graph &, const Node &n, const Splats &s) {
+    return isSplat(s[1], 1.0) ? x0(n) : isSplat(s[0], 1.0) ? x1(n) : NoValue;
+  });
+  ops.push_back(mul);
   OpDef div = binary(
       "div", [](const Tensor &a, const Tensor &b) -> Tensor { return a / b; },
       // d(a/b) = g/b, -g*(a/b)/b
@@ -66,11 +100,19 @@ void registerElementwiseOps(std::vector<OpDef> &ops) {
         return Ids{b.div(g, x1(n)), b.neg(b.div(b.mul(g, self), x1(n)))};
       });
   div.exampleMin = 0.5;
+  div.fold = withIdentity(div.fold, [](const Graph &, const Node &n, const Splats &s) {
+    return isSplat(s[1], 1.0) ? x0(n) : NoValue;
+  });
   ops.push_back(div);
 
-  ops.push_back(unary(
+  OpDef neg = unary(
       "neg", [](const Tensor &a) -> Tensor { return -a; },
-      [](Builder &b, const Node &, ValueId, ValueId g) { return Ids{b.neg(g)}; }));
+      [](Builder &b, const Node &, ValueId, ValueId g) { return Ids{b.neg(g)}; });
+  neg.fold = withIdentity(neg.fold, [](const Graph &g, const Node &n, const Splats &) {
+    const Node &inner = g.node(x0(n));
+    return inner.op == "neg" ? inner.operands[0] : NoValue;
+  });
+  ops.push_back(neg);
   ops.push_back(unary(
       "exp", [](const Tensor &a) -> Tensor { return xt::exp(a); },
       [](Builder &b, const Node &, ValueId self, ValueId g) { return Ids{b.mul(g, self)}; }));
@@ -118,9 +160,9 @@ void registerElementwiseOps(std::vector<OpDef> &ops) {
       "abs", [](const Tensor &a) -> Tensor { return xt::abs(a); },
       [](Builder &b, const Node &n, ValueId, ValueId g) { return Ids{b.mul(g, b.sign(x0(n)))}; }));
   ops.push_back(unary(
-      "sign", [](const Tensor &a) -> Tensor { return xt::sign(a); }, noGrad, TraitNoGrad));
+      "sign", [](const Tensor &a) -> Tensor { return xt::sign(a); }, nullptr, TraitNoGrad));
   ops.push_back(unary(
-      "step", [](const Tensor &a) -> Tensor { return xt::cast<double>(a > 0.0); }, noGrad,
+      "step", [](const Tensor &a) -> Tensor { return xt::cast<double>(a > 0.0); }, nullptr,
       TraitNoGrad));
   ops.push_back(unary(
       "relu", [](const Tensor &a) -> Tensor { return xt::maximum(a, 0.0); },

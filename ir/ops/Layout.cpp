@@ -85,7 +85,7 @@ void registerLayoutOps(std::vector<OpDef> &ops) {
   OpDef tr;
   tr.name = "transpose";
   tr.arity = 1;
-  tr.traits = TraitShape;
+  tr.fold = ops::foldSplatThrough;
   tr.attrs = {"perm"};
   tr.infer = inferTranspose;
   tr.eval = evalTranspose;
@@ -99,7 +99,7 @@ void registerLayoutOps(std::vector<OpDef> &ops) {
   OpDef rev;
   rev.name = "reverse";
   rev.arity = 1;
-  rev.traits = TraitShape;
+  rev.fold = ops::foldSplatThrough;
   rev.attrs = {"axes"};
   rev.infer = inferReverse;
   rev.eval = evalReverse;

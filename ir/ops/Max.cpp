@@ -1,6 +1,8 @@
-/// reduce_max (the reduced dims are dropped, like reduce_sum) and the comparison `eq` its
-/// gradient routes through: the adjoint goes to every element equal to the max (ties
-/// share it), and eq, being piecewise constant, contributes no gradient of its own.
+/// reduce_max (the reduced dims are dropped, like reduce_sum) and its gradient's router
+/// `argmax_mask`. As in PyTorch, TensorFlow and JAX, the adjoint
+/// of a max goes to one element per reduced slot, the first maximum in row-major order of
+/// the reduced dims (for pooling: the window's first maximum, scanning rows then columns),
+/// never to every tied maximum.
 #include "ir/ops/OpHelpers.h"
 
 #include <limits>
@@ -11,19 +13,61 @@ namespace aec {
 namespace {
 using Ids = std::vector<ValueId>;
 using Ints = std::vector<int64_t>;
+using Splats = std::vector<std::optional<double>>;
 
 Tensor evalReduceMax(const Node &n, const std::vector<const Tensor *> &args) {
   return ops::evalReduction(n, *args[0], -std::numeric_limits<double>::infinity(),
                             [](double &m, double v) { m = std::max(m, v); });
 }
 
-/// broadcast(g) * eq(x, broadcast(max)): only the arg-max positions receive the adjoint.
-Ids gradReduceMax(Builder &b, const Node &n, ValueId self, ValueId g) {
+/// broadcast(g) * argmax_mask(x): the arg-max of each slot receives the adjoint. The mask
+/// is piecewise constant, so the rule differentiates again (the max is piecewise linear).
+Ids gradReduceMax(Builder &b, const Node &n, ValueId, ValueId g) {
   ValueId x = n.operands[0];
   const Shape xs = b.shape(x); // a copy: adding nodes moves the node vector
-  Ints kept = ops::complementDims(xs.size(), n.attrs.getInts("axes"));
-  ValueId isMax = b.eq(x, b.broadcast(self, xs, kept));
-  return {b.mul(b.broadcast(g, xs, kept), isMax)};
+  const Ints &axes = n.attrs.getInts("axes");
+  ValueId first = b.argmaxMask(x, axes);
+  return {b.mul(b.broadcast(g, xs, ops::complementDims(xs.size(), axes)), first)};
+}
+
+/// A max of a splat is the splat; a max over no axes is its operand.
+Folded foldReduceMax(const Graph &g, const Node &n, const Splats &s) {
+  if (n.attrs.getInts("axes").empty())
+    return Folded::same(n.operands[0]);
+  if (s[0] && g.type(n.operands[0]).numElements() != 0)
+    return Folded::constant(*s[0]);
+  return Folded::none();
+}
+
+/// 1 at the first maximum of each slot (row-major over the operand, so row-major over the
+/// reduced dims within a slot), 0 elsewhere. A slot's first element is taken until a
+/// strictly larger one comes, so a slot of -inf (all padding) still has one 1.
+Tensor evalArgmaxMask(const Node &n, const std::vector<const Tensor *> &args) {
+  const Tensor &x = *args[0];
+  Ints kept = ops::complementDims(x.dimension(), n.attrs.getInts("axes"));
+  Shape slotShape;
+  for (int64_t d : kept)
+    slotShape.push_back(static_cast<int64_t>(x.shape(d)));
+  Ints slotStrides = ops::rowMajorStrides(slotShape);
+  int64_t slots = 1;
+  for (int64_t s : slotShape)
+    slots *= s;
+  std::vector<int64_t> best(static_cast<size_t>(slots), -1);
+  std::vector<size_t> index(x.dimension(), 0);
+  for (size_t flat = 0; flat < x.size(); ++flat) {
+    int64_t slot = 0;
+    for (size_t i = 0; i < kept.size(); ++i)
+      slot += static_cast<int64_t>(index[kept[i]]) * slotStrides[i];
+    int64_t &b = best[slot];
+    if (b < 0 || x.flat(flat) > x.flat(b))
+      b = static_cast<int64_t>(flat);
+    ops::nextIndex(index, x.shape());
+  }
+  Tensor out = xt::zeros<double>(x.shape());
+  for (int64_t b : best)
+    if (b >= 0)
+      out.flat(b) = 1.0;
+  return out;
 }
 } // namespace
 
@@ -31,28 +75,32 @@ void registerMaxOps(std::vector<OpDef> &ops) {
   OpDef rm;
   rm.name = "reduce_max";
   rm.arity = 1;
-  rm.traits = TraitReduction;
   rm.attrs = {"axes"};
   rm.infer = ops::inferReduction;
   rm.eval = evalReduceMax;
   rm.grad = gradReduceMax;
+  rm.fold = foldReduceMax;
   rm.example = [](std::vector<Shape> &o, Attrs &at, Shape &) {
     o = {{3, 4, 2}};
     at = {{"axes", Ints{1}}};
   };
   ops.push_back(rm);
 
-  OpDef eq;
-  eq.name = "eq";
-  eq.arity = 2;
-  eq.traits = TraitElementwise | TraitNoGrad;
-  eq.infer = ops::sameTypeAsOperands;
-  eq.eval = [](const Node &, const std::vector<const Tensor *> &a) -> Tensor {
-    return xt::cast<double>(xt::equal(*a[0], *a[1]));
+  OpDef mask;
+  mask.name = "argmax_mask";
+  mask.arity = 1;
+  mask.traits = TraitNoGrad;
+  mask.attrs = {"axes"};
+  mask.infer = [](const Graph &g, const Node &n) {
+    ops::inferReduction(g, n); // checks the axes
+    return ops::operandType(g, n, 0);
   };
-  eq.grad = [](Builder &, const Node &, ValueId, ValueId) { return Ids{NoValue, NoValue}; };
-  eq.example = [](std::vector<Shape> &o, Attrs &, Shape &) { o = {{3, 4}, {3, 4}}; };
-  ops.push_back(eq);
+  mask.eval = evalArgmaxMask;
+  mask.example = [](std::vector<Shape> &o, Attrs &at, Shape &) {
+    o = {{3, 4, 2}};
+    at = {{"axes", Ints{0, 2}}};
+  };
+  ops.push_back(mask);
 }
 
 } // namespace aec

@@ -62,4 +62,20 @@ template <typename ShapeT> std::vector<int64_t> rowMajorStrides(const ShapeT &sh
 /// All operands must share one type; that type is the result.
 TensorType sameTypeAsOperands(const Graph &g, const Node &node);
 
+// ---- Folding helpers (OpDef::fold) ---------------------------------------------------
+
+/// True when `splat` holds exactly `value`.
+inline bool isSplat(const std::optional<double> &splat, double value) {
+  return splat && *splat == value;
+}
+
+/// Fold of an op that only moves or repeats its one operand's elements (broadcast,
+/// reshape, transpose, reverse, slice): a splat stays the same splat.
+Folded foldSplatThrough(const Graph &g, const Node &node,
+                        const std::vector<std::optional<double>> &splats);
+
+/// Fold of an elementwise op: `eval` on the operands' scalars when all are splats.
+Folded foldElementwise(const EvalFn &eval, const Node &node,
+                       const std::vector<std::optional<double>> &splats);
+
 } // namespace aec::ops

@@ -8,11 +8,20 @@ void registerReductionOps(std::vector<OpDef> &ops) {
   OpDef rs;
   rs.name = "reduce_sum";
   rs.arity = 1;
-  rs.traits = TraitReduction;
   rs.attrs = {"axes"};
   rs.infer = ops::inferReduction;
   rs.eval = [](const Node &n, const std::vector<const Tensor *> &a) {
     return ops::evalReduction(n, *a[0], 0.0, [](double &sum, double v) { sum += v; });
+  };
+  // Summing a splat multiplies it by the number of elements in each sum.
+  rs.fold = [](const Graph &g, const Node &n, const std::vector<std::optional<double>> &s) {
+    if (n.attrs.getInts("axes").empty())
+      return Folded::same(n.operands[0]);
+    if (!s[0] || n.type.numElements() == 0)
+      return Folded::none();
+    double count = static_cast<double>(g.type(n.operands[0]).numElements()) /
+                   static_cast<double>(n.type.numElements());
+    return Folded::constant(count == 0 ? 0.0 : *s[0] * count);
   };
   // The adjoint of a sum is the broadcast of the result adjoint.
   rs.grad = [](Builder &b, const Node &n, ValueId, ValueId g) {

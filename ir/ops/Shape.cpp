@@ -47,7 +47,7 @@ void registerShapeOps(std::vector<OpDef> &ops) {
   OpDef bc;
   bc.name = "broadcast";
   bc.arity = 1;
-  bc.traits = TraitShape;
+  bc.fold = ops::foldSplatThrough;
   bc.attrs = {"dims"};
   bc.infer = inferBroadcast;
   bc.eval = evalBroadcast;
@@ -66,7 +66,7 @@ void registerShapeOps(std::vector<OpDef> &ops) {
   OpDef rs;
   rs.name = "reshape";
   rs.arity = 1;
-  rs.traits = TraitShape;
+  rs.fold = ops::foldSplatThrough;
   rs.infer = inferReshape;
   rs.eval = [](const Node &n, const std::vector<const Tensor *> &a) -> Tensor {
     Tensor t = *a[0];

@@ -66,6 +66,17 @@ Ids gradPad(Builder &b, const Node &n, ValueId, ValueId g) {
   return {b.slice(g, low, limit, strides)};
 }
 
+/// A pad is a splat only when the padding value equals the operand's splat (or there is no
+/// operand element to keep); with no padding at all it is its operand.
+Folded foldPad(const Graph &g, const Node &n, const std::vector<std::optional<double>> &s) {
+  if (g.type(n.operands[0]).shape == n.type.shape)
+    return Folded::same(n.operands[0]);
+  double value = n.attrs.getFloat("value");
+  if (g.type(n.operands[0]).numElements() == 0 || ops::isSplat(s[0], value))
+    return Folded::constant(value);
+  return Folded::none();
+}
+
 TensorType inferSlice(const Graph &g, const Node &n) {
   const TensorType &x = ops::operandType(g, n, 0);
   const Ints &start = perDimAttr(n, "start", x.rank(), 0);
@@ -150,6 +161,16 @@ Tensor evalConcat(const Node &n, const std::vector<const Tensor *> &args) {
   return out;
 }
 
+/// One piece is the result; pieces that are all the same splat make that splat.
+Folded foldConcat(const Graph &, const Node &n, const std::vector<std::optional<double>> &s) {
+  if (n.operands.size() == 1)
+    return Folded::same(n.operands[0]);
+  for (const std::optional<double> &piece : s)
+    if (!piece || *piece != *s[0])
+      return Folded::none();
+  return Folded::constant(*s[0]);
+}
+
 /// Each operand's adjoint is its own stretch of the result's adjoint.
 Ids gradConcat(Builder &b, const Node &n, ValueId self, ValueId g) {
   int64_t axis = n.attrs.getInt("axis");
@@ -171,7 +192,7 @@ void registerSlicingOps(std::vector<OpDef> &ops) {
   OpDef pad;
   pad.name = "pad";
   pad.arity = 1;
-  pad.traits = TraitShape;
+  pad.fold = foldPad;
   pad.attrs = {"low", "high", "interior", "value"};
   pad.infer = inferPad;
   pad.eval = evalPad;
@@ -185,7 +206,7 @@ void registerSlicingOps(std::vector<OpDef> &ops) {
   OpDef slice;
   slice.name = "slice";
   slice.arity = 1;
-  slice.traits = TraitShape;
+  slice.fold = ops::foldSplatThrough;
   slice.attrs = {"start", "limit", "strides"};
   slice.infer = inferSlice;
   slice.eval = evalSlice;
@@ -199,7 +220,7 @@ void registerSlicingOps(std::vector<OpDef> &ops) {
   OpDef concat;
   concat.name = "concat";
   concat.arity = -1;
-  concat.traits = TraitShape;
+  concat.fold = foldConcat;
   concat.attrs = {"axis"};
   concat.infer = inferConcat;
   concat.eval = evalConcat;

@@ -279,29 +279,100 @@ Value emitReverse(EmitContext &c) {
   return copyThroughMap(c, AffineMap::get(rank, 0, exprs, ctx));
 }
 
+/// The max of `x` over `axes` into a tensor of `slotType` (the kept dims):
 /// linalg.reduce from -inf with maximumf (NaN-propagating, like the
 /// interpreter's std::max on non-NaN data).
+Value reduceMaxOver(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
+                    RankedTensorType slotType) {
+  Value acc =
+      filledTensor(b, loc, slotType, -std::numeric_limits<double>::infinity());
+  return b
+      .create<linalg::ReduceOp>(
+          loc, ValueRange{x}, ValueRange{acc}, axes,
+          [](OpBuilder &b, Location loc, ValueRange a) {
+            b.create<linalg::YieldOp>(
+                loc, Value(b.create<arith::MaximumFOp>(loc, a[0], a[1])));
+          })
+      .getResult(0);
+}
+
 Value emitReduceMax(EmitContext &c) {
   const std::vector<int64_t> &axes = c.node.attrs.getInts("axes", c.node.loc);
   if (axes.empty())
     return c.operands[0];
-  Value acc = filledTensor(c.b, c.loc, c.resultType,
-                           -std::numeric_limits<double>::infinity());
-  auto reduce = c.b.create<linalg::ReduceOp>(
-      c.loc, ValueRange{c.operands[0]}, ValueRange{acc}, axes,
-      [](OpBuilder &b, Location loc, ValueRange a) {
-        b.create<linalg::YieldOp>(
-            loc, Value(b.create<arith::MaximumFOp>(loc, a[0], a[1])));
-      });
-  return reduce.getResult(0);
+  return reduceMaxOver(c.b, c.loc, c.operands[0], axes, c.resultType);
 }
 
-Value eqScalar(OpBuilder &b, Location loc, ValueRange a) {
-  Type t = a[0].getType();
-  Value same =
-      b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ, a[0], a[1]);
-  return b.create<arith::SelectOp>(loc, same, floatConst(b, loc, t, 1.0),
-                                   floatConst(b, loc, t, 0.0));
+/// argmax_mask in three steps: the slot's max; the smallest row-major position
+/// (over the reduced dims) holding it, a min and so free of loop order; then 1
+/// where an element sits at that position.
+Value emitArgmaxMask(EmitContext &c) {
+  const std::vector<int64_t> &axes = c.node.attrs.getInts("axes", c.node.loc);
+  OpBuilder &b = c.b;
+  Location loc = c.loc;
+  Value x = c.operands[0];
+  int64_t rank = c.resultType.getRank();
+  SmallVector<int64_t> slotShape;
+  SmallVector<AffineExpr> keptDims;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < rank; ++d) {
+    bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
+    iterators.push_back(reduced ? utils::IteratorType::reduction
+                                : utils::IteratorType::parallel);
+    if (!reduced) {
+      slotShape.push_back(c.resultType.getDimSize(d));
+      keptDims.push_back(b.getAffineDimExpr(d));
+    }
+  }
+  auto slotType = RankedTensorType::get(slotShape, c.resultType.getElementType());
+  auto positionType = RankedTensorType::get(slotShape, b.getI64Type());
+  Value max = reduceMaxOver(b, loc, x, axes, slotType);
+  AffineMap all = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
+  AffineMap slot = AffineMap::get(rank, 0, keptDims, b.getContext());
+
+  Value none = b.create<arith::ConstantIntOp>(
+      loc, std::numeric_limits<int64_t>::max(), 64);
+  Value noPosition = b.create<linalg::FillOp>(loc, ValueRange{none},
+                                              ValueRange{emptyTensor(b, loc, positionType)})
+                         .getResult(0);
+  // Row-major position of an element among its slot's elements.
+  auto positionInSlot = [&](OpBuilder &b, Location loc) {
+    Value pos = b.create<arith::ConstantIndexOp>(loc, 0);
+    for (int64_t d : axes) {
+      Value size = b.create<arith::ConstantIndexOp>(loc, c.resultType.getDimSize(d));
+      Value index = b.create<linalg::IndexOp>(loc, d);
+      pos = b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, pos, size), index);
+    }
+    return Value(b.create<arith::IndexCastOp>(loc, b.getI64Type(), pos));
+  };
+  Value first =
+      b.create<linalg::GenericOp>(
+           loc, TypeRange{positionType}, ValueRange{x, max}, ValueRange{noPosition},
+           ArrayRef<AffineMap>{all, slot, slot}, iterators,
+           [&](OpBuilder &b, Location loc, ValueRange a) {
+             Value isMax = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ, a[0], a[1]);
+             Value noneHere = b.create<arith::ConstantIntOp>(
+                 loc, std::numeric_limits<int64_t>::max(), 64);
+             Value candidate =
+                 b.create<arith::SelectOp>(loc, isMax, positionInSlot(b, loc), noneHere);
+             b.create<linalg::YieldOp>(
+                 loc, Value(b.create<arith::MinSIOp>(loc, a[2], candidate)));
+           })
+          .getResult(0);
+  return b
+      .create<linalg::GenericOp>(
+          loc, TypeRange{c.resultType}, ValueRange{first},
+          ValueRange{emptyTensor(b, loc, c.resultType)}, ArrayRef<AffineMap>{slot, all},
+          parallelIterators(rank),
+          [&](OpBuilder &b, Location loc, ValueRange a) {
+            Value here = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                                 positionInSlot(b, loc), a[0]);
+            Type t = c.resultType.getElementType();
+            b.create<linalg::YieldOp>(
+                loc, Value(b.create<arith::SelectOp>(loc, here, floatConst(b, loc, t, 1.0),
+                                                     floatConst(b, loc, t, 0.0))));
+          })
+      .getResult(0);
 }
 
 OpEmitter elementwise(ScalarFn fn) {
@@ -337,7 +408,7 @@ const std::map<std::string, OpEmitter> &emitters() {
       {"transpose", emitTranspose},
       {"reverse", emitReverse},
       {"reduce_max", emitReduceMax},
-      {"eq", elementwise(eqScalar)},
+      {"argmax_mask", emitArgmaxMask},
   };
   return table;
 }

@@ -41,24 +41,8 @@ inline Step makeStep(const std::string &yaml, int64_t batch, unsigned seed, doub
   s.lossOnly = s.graph;
   s.lossOnly.outputs = {{"loss", s.graph.findOutput("loss")}};
   std::mt19937 rng(seed);
-  for (ValueId v : s.graph.inputs()) {
-    const Node &n = s.graph.node(v);
-    const std::string &name = n.attrs.getString("name"), &role = n.attrs.getString("role");
-    double a = -1, b = 1;
-    if (role == role::Data || role == role::Target) {
-      a = lo;
-      b = hi;
-    } else if (role == role::NoiseUniform) {
-      a = 0;
-    } else if (name.find("moving_variance") != std::string::npos) {
-      a = 0.5;
-      b = 1.5;
-    }
-    s.inputs[name] = randomTensor(n.type, a, b, rng);
-  }
-  Tensor &w = s.inputs.at("weight");
-  w.fill(1.0);
-  w(batch - 1) = 0.0;
+  test::bindStepInputs(s.graph, lo, hi, rng, s.inputs);
+  REQUIRE(s.inputs.at("weight")(batch - 1) == 0.0);
   s.inputs.at("lr") = Tensor(1.0);
   s.inputs.at("t") = Tensor(1.0);
   return s;

@@ -48,6 +48,42 @@ inline TensorMap randomInputs(const Graph &g, double lo, double hi, std::mt19937
   return in;
 }
 
+/// Binds every input of a training-module graph by its role: data and targets in [lo, hi),
+/// params in [-1, 1) (moving variances in [0.5, 1.5)), optimizer state in [0, 1) (Adam's
+/// second moment must not be negative), noise_uniform in [0, 1), other noise and latents
+/// in [-1, 1); the per-sample weight is 1 but for the last row (a padded row: 0); lr 1e-2
+/// and step t = 3. Inputs already in `inputs` (shared between a module's graphs) are kept.
+inline void bindStepInputs(const Graph &g, double lo, double hi, std::mt19937 &rng,
+                           TensorMap &inputs) {
+  for (ValueId v : g.inputs()) {
+    const Node &n = g.node(v);
+    const std::string &name = n.attrs.getString("name"), &role = n.attrs.getString("role");
+    if (inputs.count(name))
+      continue;
+    double a = -1, b = 1;
+    if (role == role::Data || role == role::Target) {
+      a = lo;
+      b = hi;
+    } else if (role == role::NoiseUniform || role == role::State) {
+      a = 0;
+    } else if (name.find("moving_variance") != std::string::npos) {
+      a = 0.5;
+      b = 1.5;
+    }
+    Tensor t = randomTensor(n.type, a, b, rng);
+    if (role == role::Weight) {
+      t.fill(1.0);
+      if (t.size() > 1)
+        t.flat(t.size() - 1) = 0.0;
+    }
+    if (name == "lr")
+      t() = 1e-2;
+    if (name == "t")
+      t() = 3.0;
+    inputs[name] = t;
+  }
+}
+
 /// Checks d(loss)/d(input) of every input named in `wrt` against central differences.
 inline void checkGradients(Graph g, ValueId loss, const std::vector<std::string> &wrt, TensorMap inputs,
                     double tolerance = 1e-6) {
