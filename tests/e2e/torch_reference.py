@@ -187,16 +187,19 @@ class Conv(torch.nn.Module):
                 x = F.pad(x, (l, r, t, b))
             y = F.conv2d(x, self.weight, stride=self.s)
         else:
+            # TF's output length: in * s ("same") or in * s + max(k - s, 0) ("valid"), taken
+            # from the full result (in - 1) * s + k: "same" crops it, the odd pixel at the
+            # end; a kernel smaller than its stride leaves the last s - k pixels empty (bias).
             y = F.conv_transpose2d(x, self.weight, stride=self.s)
-            if self.same:  # TF: output in * s, cropped (or zero-extended) from the full result
-                for i in range(2):
-                    want, have = x.shape[2 + i] * self.s[i], y.shape[2 + i]
-                    before = max(have - want, 0) // 2
-                    y = y.narrow(2 + i, before, min(want, have - before))
-                    if want > y.shape[2 + i]:
-                        pad = [0, 0, 0, 0]
-                        pad[3 - 2 * i] = want - y.shape[2 + i]
-                        y = F.pad(y, pad)
+            for i in range(2):
+                n, k, s = x.shape[2 + i], self.k[i], self.s[i]
+                want, have = n * s + (0 if self.same else max(k - s, 0)), y.shape[2 + i]
+                before = max(have - want, 0) // 2
+                y = y.narrow(2 + i, before, min(want, have - before))
+                if want > y.shape[2 + i]:
+                    pad = [0, 0, 0, 0]
+                    pad[3 - 2 * i] = want - y.shape[2 + i]
+                    y = F.pad(y, pad)
         if self.bias is not None:
             y = y + self.bias.view(1, -1, 1, 1)
         return self.act(y.permute(0, 2, 3, 1))
@@ -377,10 +380,13 @@ def main():
     ap.add_argument("--save")
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--make-init", type=int, metavar="SEED",
-                    help="write random weights (non-zero biases, gamma != 1) to --init and exit")
+                    help="write random weights (non-zero biases, gamma != 1) to --init, then train "
+                         "from them if --save is given")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--float64", action="store_true",
                     help="train in float64: how far float32 itself drifts on this case")
+    ap.add_argument("--save-float32", metavar="PATH",
+                    help="with --float64: also train in float32 from the same weights, save to PATH")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     spec = yaml.safe_load(open(args.model))
@@ -398,16 +404,21 @@ def main():
                 if key.endswith("moving_variance"):
                     p.abs_()
         model.save_npz(args.init)
-        return
-    if args.float64:
-        model.double()
-    model.load_npz(args.init)
-    data = load_data(args.data, spec)
-    if args.float64:
-        data = data.astype(np.float64)
-    losses = train(spec, model, data, args.epochs, spec["train"]["batch"])
-    model.save_npz(args.save)
-    print("torch losses:", " ".join(f"{l:.6g}" for l in losses))
+        if not args.save:
+            return
+    # One process for every run of a case: importing torch costs more than these trainings.
+    runs = [(args.save, args.float64)] + ([(args.save_float32, False)] if args.save_float32 else [])
+    for path, float64 in runs:
+        model = Model(spec)
+        if float64:
+            model.double()
+        model.load_npz(args.init)
+        data = load_data(args.data, spec)
+        if float64:
+            data = data.astype(np.float64)
+        losses = train(spec, model, data, args.epochs, spec["train"]["batch"])
+        model.save_npz(path)
+        print(f"torch float{64 if float64 else 32} losses:", " ".join(f"{l:.6g}" for l in losses))
 
 
 if __name__ == "__main__":
