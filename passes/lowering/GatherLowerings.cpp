@@ -7,7 +7,7 @@
 /// insert_slice of a computed tensor, bufferizes to memref.copy between strided
 /// buffers, which lowers to a call into the MLIR C runner library (memrefCopy)
 /// that trainers do not link. The linalg.copy into the window survives fusion
-/// because fuseElementwiseOps never propagates a reshape source through it
+/// because aec-fuse-elementwise never propagates a reshape source through it
 /// (upstream's pass would, leaving an identity generic that canonicalization
 /// erases, and the bare insert_slice). A generic that writes the window would
 /// not do: canonicalization replaces an outs operand the body never reads with

@@ -17,6 +17,17 @@ std::vector<std::string> loweredOpNames();
 
 /// MLIR of every graph (func + linalg/tensor/arith/math on tensors), before any pass.
 std::string emitMLIRText(const Module &module);
+/// The CPU pipeline as --pass-pipeline text (AEC_MLIR_NO_VECTORIZE honoured):
+/// `aec-mlir-opt m.mlir --pass-pipeline="$(aec dump m.yaml --stage mlir-pipeline)"`
+/// replays on `aec dump --stage mlir` what the compiler does.
+std::string cpuPipelineText();
+/// Names of the passes of the CPU pipeline, each once, in order (nested pipelines expanded).
+std::vector<std::string> cpuPipelinePassNames();
+/// The MLIR module after the CPU pipeline: LLVM dialect, before translation to LLVM IR.
+std::string emitLLVMDialectText(const Module &module);
+/// The IR after each run of the CPU pipeline's pass `pass`, as
+/// aec-mlir-opt --mlir-print-ir-after=PASS prints it.
+std::string emitMLIRAfterPass(const Module &module, const std::string &pass);
 /// LLVM IR text after the CPU pipeline, with the entry wrappers and the descriptor global.
 std::string emitLLVMText(const Module &module, const std::string &descriptor);
 /// Host assembly of the same.

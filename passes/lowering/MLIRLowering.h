@@ -16,6 +16,7 @@
 namespace llvm {
 class LLVMContext;
 class Module;
+class raw_ostream;
 } // namespace llvm
 
 namespace aec::lowering {
@@ -50,21 +51,13 @@ mlir::RankedTensorType toTensorType(mlir::MLIRContext &ctx,
 mlir::OwningOpRef<mlir::ModuleOp> lowerModule(mlir::MLIRContext &ctx,
                                               const Module &module);
 
-/// Runs the CPU pipeline: tensors -> buffers (results as out-params) -> loops
-/// -> LLVM dialect with bare-pointer memrefs (Pipeline.cpp). Throws
-/// std::runtime_error with the MLIR diagnostics on failure.
-void runCPUPipeline(mlir::ModuleOp module);
-
-/// linalg-fuse-elementwise-ops, except that reshapes never fold into or out of a
-/// named linalg op (matmul, copy, transpose), which stays named (Fusion.cpp).
-void fuseElementwiseOps(mlir::ModuleOp module);
-
-/// Tiles each linalg.matmul into static register tiles and vectorizes them; on
-/// tensors, before bufferization (Vectorize.cpp).
-void tileAndVectorizeMatmuls(mlir::ModuleOp module);
-/// After bufferization: hoists accumulator transfers out of reduction loops and
-/// lowers vector contractions to outer products / FMAs (Vectorize.cpp).
-void lowerVectorOps(mlir::ModuleOp module);
+/// Runs the CPU pipeline (Pipeline.cpp): tensors -> buffers (results as
+/// out-params) -> loops -> LLVM dialect with bare-pointer memrefs. With
+/// `printAfter` a pass name, prints the IR after each run of that pass to `os`
+/// (stderr when null). Throws std::runtime_error with the MLIR diagnostics on
+/// failure.
+void runCPUPipeline(mlir::ModuleOp module, const std::string &printAfter = "",
+                    llvm::raw_ostream *os = nullptr);
 
 /// Translates the LLVM-dialect module, adds the `aec_fn_<name>` wrappers and
 /// the descriptor global, targets the host CPU and runs O3 (EmitLLVM.cpp).

@@ -7,7 +7,7 @@
 namespace aec::lowering {
 
 /// SIMD lanes the tiled kernel puts along the output columns of a product `n` wide
-/// (Vectorize.cpp tiles n by whole vectors): 0 when it stays a scalar loop nest.
+/// (aec-tile-matmuls tiles n by whole vectors): 0 when it stays a scalar loop nest.
 int64_t matmulVectorLanes(int64_t n);
 
 /// Multiply-adds below which a matmul stays a plain loop nest: unrolled vector tiles

@@ -139,7 +139,7 @@ Value transpose(OpBuilder &b, Location loc, Value x) {
 /// Operands needed transposed are copied transposed first (O(n^2) next to the
 /// O(n^3) product), so one tiled, vectorized form serves every case with
 /// contiguous rows of the right operand. (Reshaped operands are read in place:
-/// fuseElementwiseOps never folds a reshape into the named matmul.)
+/// aec-fuse-elementwise never folds a reshape into the named matmul.)
 Value emitMatmul(EmitContext &c) {
   bool ta = c.node.attrs.getInt("ta", int64_t(0)) != 0;
   bool tb = c.node.attrs.getInt("tb", int64_t(0)) != 0;

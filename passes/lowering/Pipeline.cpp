@@ -1,7 +1,17 @@
-/// The CPU pass pipeline: textual stages (each replays with
-/// mlir-opt-19 --pass-pipeline='builtin.module(<stage>)') around C++ steps for
-/// elementwise fusion (Fusion.cpp) and matmul tiling and vectorization
-/// (Vectorize.cpp).
+/// The CPU pass pipeline: ONE textual pipeline of registered passes, aec's own
+/// (aec-fuse-elementwise, aec-tile-matmuls, aec-lower-vector) among upstream
+/// ones. cpuPipeline() below is its only definition: the compiler parses it,
+/// and so does the `aec-cpu-pipeline` pipeline registered for aec-mlir-opt,
+/// so a dumped module replays pass by pass:
+///
+///   aec dump model.yaml --stage mlir > m.mlir
+///   aec-mlir-opt m.mlir --aec-cpu-pipeline --mlir-print-ir-after-all
+///
+/// gives the LLVM-dialect module of `aec dump model.yaml --stage mlir-llvm`
+/// (tests/lit/mlir/replay.test checks they are the same). `aec dump --stage
+/// mlir-pipeline` prints the pipeline as --pass-pipeline text, to edit.
+#include "passes/lowering/AecPasses.h"
+#include "passes/lowering/Lowering.h"
 #include "passes/lowering/MLIRLowering.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -9,6 +19,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdlib>
@@ -18,37 +29,63 @@
 namespace aec::lowering {
 
 namespace {
+/// The pipeline's passes, anchored on builtin.module. In order:
+///
+/// Fusion and fast matmuls on tensors: chains of elementwise generics become
+/// one loop nest; large matmuls become vectorized register tiles.
+///
 /// Tensors -> buffers. Identity layouts at function boundaries make every
 /// argument a plain dense buffer; results become out-params written in place
 /// (hoist-static-allocs), so the caller's buffers receive results without a
 /// copy; the deallocation pipeline frees intermediates. What remains of linalg
-/// becomes loops.
-const char *const BufferStage =
-    "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-results-to-out-params{hoist-static-allocs},"
-    "buffer-deallocation-pipeline,"
-    "func.func(convert-linalg-to-loops),"
-    "convert-bufferization-to-memref,"
-    "canonicalize";
-
+/// becomes loops; the matmul tiles' contracts become FMA chains.
+///
 /// Loops, vectors and memrefs -> LLVM dialect. log1p stays exact (no log(1+x));
 /// math ops with no LLVM intrinsic (tanh, erf) become libm calls, which the
 /// trainer links; bare-pointer memrefs make each static buffer one pointer, as
 /// the entry ABI wants.
-const char *const LLVMStage =
-    "func.func(convert-vector-to-scf{full-unroll}),"
-    "expand-strided-metadata,"
-    "lower-affine,"
-    "convert-scf-to-cf,"
-    "convert-vector-to-llvm,"
-    "finalize-memref-to-llvm,"
-    "convert-arith-to-llvm,"
-    "convert-math-to-llvm{approximate-log1p=false},"
-    "convert-math-to-libm,"
-    "convert-cf-to-llvm,"
-    "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
-    "reconcile-unrealized-casts";
+std::string cpuPipeline(bool vectorize) {
+  return std::string("aec-fuse-elementwise,") +
+         (vectorize ? "aec-tile-matmuls," : "") +
+         "one-shot-bufferize{bufferize-function-boundaries "
+         "function-boundary-type-conversion=identity-layout-map},"
+         "buffer-results-to-out-params{hoist-static-allocs},"
+         "buffer-deallocation-pipeline,"
+         "func.func(convert-linalg-to-loops),"
+         "convert-bufferization-to-memref,"
+         "canonicalize,"
+         "aec-lower-vector,"
+         "func.func(convert-vector-to-scf{full-unroll}),"
+         "expand-strided-metadata,"
+         "lower-affine,"
+         "convert-scf-to-cf,"
+         "convert-vector-to-llvm,"
+         "finalize-memref-to-llvm,"
+         "convert-arith-to-llvm,"
+         "convert-math-to-llvm{approximate-log1p=false},"
+         "convert-math-to-libm,"
+         "convert-cf-to-llvm,"
+         "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+         "reconcile-unrealized-casts";
+}
+
+struct CPUPipelineOptions
+    : mlir::PassPipelineOptions<CPUPipelineOptions> {
+  Option<bool> Vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("tile and vectorize large matmuls (aec-tile-matmuls)"),
+      llvm::cl::init(true)};
+};
+
+/// Debugging knobs: AEC_MLIR_PRINT_STAGES=1 prints the IR after every pass to
+/// stderr (as --mlir-print-ir-after-all does in aec-mlir-opt);
+/// AEC_MLIR_NO_VECTORIZE=1 leaves matmuls as plain loops (to bisect numerical
+/// issues); AEC_TIMING=1 reports the time of every MLIR pass (and LLVM's O3 and
+/// code generation, EmitLLVM.cpp).
+bool envFlag(const char *name) {
+  const char *v = std::getenv(name);
+  return v && *v && std::string(v) != "0";
+}
 
 /// Collects MLIR diagnostics so that failures carry them in the exception.
 class DiagnosticCollector {
@@ -66,55 +103,141 @@ private:
   mlir::ScopedDiagnosticHandler Handler;
 };
 
-/// Debugging knobs: AEC_MLIR_PRINT_STAGES=1 prints the module after each step
-/// to stderr; AEC_MLIR_NO_VECTORIZE=1 leaves matmuls as plain loops (to bisect
-/// numerical issues); AEC_TIMING=1 reports the time of every MLIR pass (and
-/// LLVM's O3 and code generation, EmitLLVM.cpp).
-bool envFlag(const char *name) {
-  const char *v = std::getenv(name);
-  return v && *v && std::string(v) != "0";
+/// Upstream's passes and aec's, registered once per process: pipeline text
+/// names them.
+void registerEverything() {
+  static std::once_flag registered;
+  std::call_once(registered, [] {
+    mlir::registerAllPasses();
+    registerAecPasses();
+  });
 }
 
-void runStage(mlir::ModuleOp module, const char *stage) {
-  DiagnosticCollector diags(module.getContext());
-  // Anchored on builtin.module: the stage text is the module pass manager's
-  // contents.
-  mlir::PassManager pm(module.getContext());
-  std::string parseErrors;
-  llvm::raw_string_ostream parseOS(parseErrors);
-  if (mlir::failed(mlir::parsePassPipeline(stage, pm, parseOS)))
-    throw std::runtime_error("internal error: bad MLIR pipeline: " +
-                             parseErrors);
-  if (envFlag("AEC_TIMING"))
-    pm.enableTiming();
-  if (mlir::failed(pm.run(module)))
-    throw std::runtime_error(std::string("MLIR pipeline failed in ") + stage +
-                             ":\n" + diags.text());
+/// The pipeline the compiler runs, in a pass manager on builtin.module.
+void buildCPUPipeline(mlir::OpPassManager &pm) {
+  registerEverything();
+  std::string errors;
+  llvm::raw_string_ostream os(errors);
+  if (mlir::failed(mlir::parsePassPipeline(
+          cpuPipeline(!envFlag("AEC_MLIR_NO_VECTORIZE")), pm, os)))
+    throw std::runtime_error("internal error: bad MLIR pipeline: " + errors);
 }
 
-void printStage(mlir::ModuleOp module, const char *name) {
-  if (!envFlag("AEC_MLIR_PRINT_STAGES"))
-    return;
-  llvm::errs() << "// ----- after " << name << "\n";
-  module.print(llvm::errs());
+/// The module of `module` after the CPU pipeline, printing after `printAfter`
+/// into `os`.
+mlir::OwningOpRef<mlir::ModuleOp>
+lowerToLLVMDialect(mlir::MLIRContext &ctx, const Module &module,
+                   const std::string &printAfter, llvm::raw_ostream *os) {
+  mlir::OwningOpRef<mlir::ModuleOp> m = lowerModule(ctx, module);
+  runCPUPipeline(*m, printAfter, os);
+  return m;
 }
 } // namespace
 
-void runCPUPipeline(mlir::ModuleOp module) {
+void registerAecPasses() {
   static std::once_flag registered;
-  std::call_once(registered, [] { mlir::registerAllPasses(); });
-  fuseElementwiseOps(module); // chains of elementwise generics -> one loop nest
-  printStage(module, "fusion");
-  if (!envFlag("AEC_MLIR_NO_VECTORIZE")) {
-    tileAndVectorizeMatmuls(module);
-    printStage(module, "matmul tiling and vectorization");
-  }
-  runStage(module, BufferStage);
-  printStage(module, "bufferization");
-  lowerVectorOps(module);
-  printStage(module, "vector lowering");
-  runStage(module, LLVMStage);
-  printStage(module, "LLVM dialect conversion");
+  std::call_once(registered, [] {
+    mlir::registerPass(createFuseElementwisePass);
+    mlir::registerPass(createTileMatmulsPass);
+    mlir::registerPass(createLowerVectorPass);
+    mlir::PassPipelineRegistration<CPUPipelineOptions>(
+        "aec-cpu-pipeline",
+        "aec's CPU pipeline: linalg on tensors -> LLVM dialect, as the "
+        "compiler runs it",
+        [](mlir::OpPassManager &pm, const CPUPipelineOptions &options) {
+          // The text is internal and tested: a parse error is aec's bug.
+          if (mlir::failed(
+                  mlir::parsePassPipeline(cpuPipeline(options.Vectorize), pm)))
+            llvm::report_fatal_error("aec-cpu-pipeline: bad pipeline text");
+        });
+  });
+}
+
+void runCPUPipeline(mlir::ModuleOp module, const std::string &printAfter,
+                    llvm::raw_ostream *os) {
+  mlir::MLIRContext *ctx = module.getContext();
+  DiagnosticCollector diags(ctx);
+  mlir::PassManager pm(ctx);
+  buildCPUPipeline(pm);
+  auto never = [](mlir::Pass *, mlir::Operation *) { return false; };
+  // Op scope and every run, as aec-mlir-opt --mlir-print-ir-after-all prints.
+  if (!printAfter.empty())
+    pm.enableIRPrinting(
+        never,
+        [printAfter](mlir::Pass *pass, mlir::Operation *) {
+          return pass->getArgument() == printAfter;
+        },
+        /*printModuleScope=*/false, /*printAfterOnlyOnChange=*/false,
+        /*printAfterOnlyOnFailure=*/false, os ? *os : llvm::errs());
+  else if (envFlag("AEC_MLIR_PRINT_STAGES"))
+    pm.enableIRPrinting(
+        never, [](mlir::Pass *, mlir::Operation *) { return true; },
+        /*printModuleScope=*/false, /*printAfterOnlyOnChange=*/false);
+  if (envFlag("AEC_TIMING"))
+    pm.enableTiming();
+  if (mlir::failed(pm.run(module)))
+    throw std::runtime_error("MLIR CPU pipeline failed:\n" + diags.text());
 }
 
 } // namespace aec::lowering
+
+namespace aec {
+
+std::string cpuPipelineText() {
+  return "builtin.module(" +
+         lowering::cpuPipeline(!lowering::envFlag("AEC_MLIR_NO_VECTORIZE")) +
+         ")";
+}
+
+std::vector<std::string> cpuPipelinePassNames() {
+  auto ctx = lowering::makeContext();
+  mlir::PassManager pm(ctx.get());
+  lowering::buildCPUPipeline(pm);
+  // The expanded text names every pass once per run, nested pipelines (e.g.
+  // buffer-deallocation-pipeline) resolved; an identifier before '(' is an
+  // op anchor, text inside {} is options.
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  pm.printAsTextualPipeline(os);
+  std::vector<std::string> names;
+  std::string word;
+  int braces = 0;
+  for (char c : text) {
+    if (braces > 0) {
+      braces += c == '{' ? 1 : c == '}' ? -1 : 0;
+      continue;
+    }
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+        c == '.') {
+      word += c;
+      continue;
+    }
+    if (c == '{')
+      braces = 1;
+    if (c != '(' && !word.empty() &&
+        std::find(names.begin(), names.end(), word) == names.end())
+      names.push_back(word);
+    word.clear();
+  }
+  return names;
+}
+
+std::string emitLLVMDialectText(const Module &module) {
+  auto ctx = lowering::makeContext();
+  auto m = lowering::lowerToLLVMDialect(*ctx, module, "", nullptr);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  m->print(os);
+  os << "\n"; // as aec-mlir-opt ends its output, so that the two compare equal
+  return text;
+}
+
+std::string emitMLIRAfterPass(const Module &module, const std::string &pass) {
+  auto ctx = lowering::makeContext();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  (void)lowering::lowerToLLVMDialect(*ctx, module, pass, &os);
+  return text;
+}
+
+} // namespace aec

@@ -3,7 +3,7 @@ import lit.formats
 
 config.name = "aec"
 config.test_format = lit.formats.ShTest(execute_external=True)
-config.suffixes = [".yaml", ".ir", ".test"]
+config.suffixes = [".yaml", ".ir", ".test", ".mlir"]
 config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.aec_build_dir, "tests", "lit")

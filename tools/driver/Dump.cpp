@@ -5,6 +5,7 @@
 #include "passes/Passes.h"
 #include "passes/lowering/Lowering.h"
 
+#include <algorithm>
 #include <iostream>
 
 namespace aec::driver {
@@ -12,8 +13,8 @@ namespace aec::driver {
 namespace {
 
 const std::vector<std::string> &stages() {
-  static const std::vector<std::string> s = {"spec", "graph", "train", "opt",
-                                             "mlir", "llvm",  "asm"};
+  static const std::vector<std::string> s = {
+      "spec", "graph", "train", "opt", "mlir", "mlir-pipeline", "mlir-llvm", "llvm", "asm"};
   return s;
 }
 
@@ -24,27 +25,41 @@ std::string join(const std::vector<std::string> &names) {
   return out;
 }
 
-/// The optimised module, printing after passes as asked.
-Module optimized(const ModelSpec &spec, const DumpOptions &opts) {
+/// First line of the MLIR dump: how to replay the compiler on it.
+const char *const ReplayComment =
+    "// aec's CPU pipeline replays on this file: aec-mlir-opt FILE --aec-cpu-pipeline\n";
+
+/// Whether `name` is a pass of the CPU MLIR pipeline; throws when it names no pass of either
+/// pipeline (graph passes: `graphPasses`).
+bool isMLIRPass(const std::string &name, const std::vector<std::string> &graphPasses) {
+  if (name == "all" || std::find(graphPasses.begin(), graphPasses.end(), name) != graphPasses.end())
+    return false;
+  std::vector<std::string> mlirPasses = cpuPipelinePassNames();
+  if (std::find(mlirPasses.begin(), mlirPasses.end(), name) != mlirPasses.end())
+    return true;
+  throw std::runtime_error("--print-after: no pass named '" + name +
+                           "' in the pipeline (passes: " + join(graphPasses) +
+                           "; MLIR passes: " + join(mlirPasses) + ")");
+}
+
+/// The optimised module, printing after graph passes as asked (after an MLIR pass: runDump).
+Module optimized(const ModelSpec &spec, const DumpOptions &opts, bool printMLIRPass) {
   Module module = buildTrainingModule(spec, spec.batch);
   PassManager pm = defaultPipeline();
-  if (!opts.printAfter.empty()) {
-    bool known = opts.printAfter == "all";
-    for (const Pass &p : pm.passes)
-      known = known || p.name == opts.printAfter;
-    if (!known) {
-      std::vector<std::string> names;
-      for (const Pass &p : pm.passes)
-        if (std::find(names.begin(), names.end(), p.name) == names.end())
-          names.push_back(p.name);
-      throw std::runtime_error("--print-after: no pass named '" + opts.printAfter +
-                               "' in the pipeline (passes: " + join(names) + ")");
-    }
+  if (!opts.printAfter.empty() && !printMLIRPass) {
     pm.printAfter = opts.printAfter;
     pm.printStream = &std::cout;
   }
   pm.run(module);
   return module;
+}
+
+std::vector<std::string> graphPassNames() {
+  std::vector<std::string> names;
+  for (const Pass &p : defaultPipeline().passes)
+    if (std::find(names.begin(), names.end(), p.name) == names.end())
+      names.push_back(p.name);
+  return names;
 }
 
 std::string descriptorOf(const ModelSpec &spec, const Module &module) {
@@ -60,14 +75,18 @@ int runDump(const DumpOptions &opts) {
   bool printFinal = true;
   if (stage.empty()) {
     if (opts.printAfter.empty())
-      throw std::runtime_error("dump needs --stage (one of spec, graph, train, opt, mlir, llvm, "
-                               "asm) or --print-after");
+      throw std::runtime_error("dump needs --stage (one of " + join(stages()) +
+                               ") or --print-after");
     stage = "opt";
     printFinal = false;
   }
   if (std::find(stages().begin(), stages().end(), stage) == stages().end())
-    throw std::runtime_error("unknown stage '" + stage +
-                             "' (stages: spec, graph, train, opt, mlir, llvm, asm)");
+    throw std::runtime_error("unknown stage '" + stage + "' (stages: " + join(stages()) + ")");
+  if (stage == "mlir-pipeline") {
+    std::cout << cpuPipelineText() << "\n";
+    return 0;
+  }
+  bool printMLIRPass = !opts.printAfter.empty() && isMLIRPass(opts.printAfter, graphPassNames());
   ModelSpec spec = loadSpec(opts.model, opts.batch);
   if (stage == "spec") {
     std::cout << printModelSpec(spec);
@@ -84,13 +103,17 @@ int runDump(const DumpOptions &opts) {
     std::cout << printModule(buildTrainingModule(spec, spec.batch), opts.locs);
     return 0;
   }
-  Module module = optimized(spec, opts);
+  Module module = optimized(spec, opts, printMLIRPass);
+  if (printMLIRPass)
+    std::cout << emitMLIRAfterPass(module, opts.printAfter);
   if (!printFinal)
     return 0;
   if (stage == "opt")
     std::cout << printModule(module, opts.locs);
   else if (stage == "mlir")
-    std::cout << emitMLIRText(module);
+    std::cout << ReplayComment << emitMLIRText(module);
+  else if (stage == "mlir-llvm")
+    std::cout << emitLLVMDialectText(module);
   else if (stage == "llvm")
     std::cout << emitLLVMText(module, descriptorOf(spec, module));
   else

@@ -1,0 +1,24 @@
+/// aec-mlir-opt: mlir-opt with aec's passes. Every upstream dialect, extension
+/// and pass is registered, as in the compiler's context (Context.cpp), plus
+/// aec-fuse-elementwise, aec-tile-matmuls, aec-lower-vector and the
+/// aec-cpu-pipeline pipeline, so a module from `aec dump --stage mlir` replays
+/// the compiler's CPU pipeline pass by pass:
+///
+///   aec-mlir-opt m.mlir --aec-cpu-pipeline --mlir-print-ir-after-all
+#include "passes/lowering/AecPasses.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  aec::lowering::registerAecPasses();
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "aec MLIR optimizer driver\n", registry));
+}
