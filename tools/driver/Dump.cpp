@@ -30,7 +30,7 @@ const char *const ReplayComment =
     "// aec's CPU pipeline replays on this file: aec-mlir-opt FILE --aec-cpu-pipeline\n";
 
 /// Whether `name` is a pass of the CPU MLIR pipeline; throws when it names no pass of either
-/// pipeline (graph passes: `graphPasses`).
+/// pipeline (graph passes: `graphPasses`). A name in both (cse) means the graph pass.
 bool isMLIRPass(const std::string &name, const std::vector<std::string> &graphPasses) {
   if (name == "all" || std::find(graphPasses.begin(), graphPasses.end(), name) != graphPasses.end())
     return false;
