@@ -32,9 +32,11 @@ int main(int argc, char **argv) {
   DumpOptions dump;
   CLI::App *dumpCmd = app.add_subcommand("dump", "Print one stage of the pipeline");
   dumpCmd->add_option("model", dump.model, "Model file")->required();
-  dumpCmd->add_option("--stage", dump.stage, "spec|graph|train|opt|mlir|llvm|asm");
+  dumpCmd->add_option("--stage", dump.stage,
+                      "spec|graph|train|opt|mlir|mlir-pipeline|mlir-llvm|llvm|asm");
   dumpCmd->add_option("--print-after", dump.printAfter,
-                      "Print the module after the named pass of the pipeline");
+                      "Print the module after the named pass (a graph pass, or an MLIR pass "
+                      "of the CPU pipeline)");
   bool printAfterAll = false;
   dumpCmd->add_flag("--print-after-all", printAfterAll, "Print the module after every pass");
   dumpCmd->add_flag("--locs", dump.locs, "Print source locations of graph nodes");
