@@ -124,12 +124,20 @@ Shape inferTimeDistributed(const LayerSpec &l, const std::vector<Shape> &inputs)
   return out;
 }
 
+/// The wrapped layer as it runs on one time step: its output shape is the wrapper's without
+/// the time axis (flatten, reshape and repeat build to their checked shape).
+LayerSpec stepLayer(const LayerSpec &l) {
+  LayerSpec inner = l.inner.at(0);
+  inner.outputShape = Shape(l.outputShape.begin() + 1, l.outputShape.end());
+  return inner;
+}
+
 /// Layers that act per position apply to [B, T, ...] as they are (Keras'
 /// TimeDistributed(BatchNormalization) normalises over batch and time, as this does);
 /// others run on [B*T, ...] and are reshaped back.
 ValueId expandTimeDistributed(Expander &ex, const LayerSpec &l, const std::vector<ValueId> &in,
                               ValueId *logitsOut) {
-  const LayerSpec &inner = l.inner.at(0);
+  const LayerSpec inner = stepLayer(l);
   ValueId x = in.at(0);
   if (lookupLayerKind(inner.kind)->perPosition)
     return ex.layer(inner, {x}, logitsOut);
@@ -155,10 +163,8 @@ ValueId expandTimeDistributed(Expander &ex, const LayerSpec &l, const std::vecto
 
 /// The wrapped layer's count on one step, times the steps; its params once.
 void countTimeDistributed(const LayerSpec &l, const Shape &in, LayerSummary &row) {
-  LayerSpec inner = l.inner.at(0);
-  inner.outputShape = Shape(l.outputShape.begin() + 1, l.outputShape.end());
   LayerSummary step;
-  countLayer(inner, Shape(in.begin() + 1, in.end()), step);
+  countLayer(stepLayer(l), Shape(in.begin() + 1, in.end()), step);
   row.params = step.params;
   row.flops = in[0] * step.flops;
 }
