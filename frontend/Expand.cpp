@@ -104,7 +104,7 @@ Graph buildForward(const ModelSpec &spec, int64_t batch, ForwardPart part, Forwa
       in.push_back(current);
     ValueId pre = NoValue;
     current = ex.layer(l, in, &pre);
-    // The shape checker (LayerCheck.cpp) and the expansion must agree: summaries, the
+    // The shape rules (LayerKind::infer) and the expansion must agree: summaries, the
     // descriptor and the next layer rely on the checked shape.
     if (g.type(current).shape != withBatch(batch, l.outputShape))
       fail(l.loc, "internal error: " + l.kind + " expanded to " + g.type(current).str() +
