@@ -2,6 +2,8 @@
 /// axis, as Keras' Concatenate()). `add: [a, b]` is short for `add: {inputs: [a, b]}`.
 #include "frontend/LayerKind.h"
 
+#include <algorithm>
+
 namespace aec {
 
 namespace {
