@@ -1,7 +1,7 @@
 /// Expansion of a ModelSpec into a forward graph: the driver (inputs, layer order, skips)
-/// and the dispatch to the layer families. Each layer sets b.loc to its own location first,
-/// so every node (and every error) points back at the YAML.
-#include "frontend/Expander.h"
+/// and the lookup of each layer's LayerKind::expand. Each layer sets b.loc to its own
+/// location first, so every node (and every error) points back at the YAML.
+#include "frontend/LayerKind.h"
 
 namespace aec {
 
@@ -34,40 +34,10 @@ ValueId Expander::sampleWeights() {
 
 ValueId Expander::layer(const LayerSpec &l, const std::vector<ValueId> &in, ValueId *logitsOut) {
   B.loc = l.loc;
-  const std::string &k = l.kind;
-  ValueId x = in.at(0);
-  if (k == "dense")
-    return expandDense(*this, l, x, logitsOut);
-  if (k == "layernorm")
-    return expandLayerNorm(*this, l, x);
-  if (k == "batchnorm")
-    return expandBatchNorm(*this, l, x);
-  if (k == "dropout")
-    return expandDropout(*this, l, x);
-  if (k == "gaussian_noise")
-    return expandGaussianNoise(*this, l, x);
-  if (k == "vae_latent")
-    return expandVaeLatent(*this, l, x);
-  if (k == "lstm")
-    return expandLstm(*this, l, x);
-  if (k == "time_distributed")
-    return expandTimeDistributed(*this, l, x, logitsOut);
-  if (k == "conv2d" || k == "conv2d_transpose" || k == "maxpool" || k == "avgpool" ||
-      k == "upsample")
-    return expandImageLayer(*this, l, x, logitsOut);
-  if (k == "flatten" || k == "reshape")
-    return B.reshape(x, withBatch(Batch, l.outputShape));
-  if (k == "add") {
-    ValueId sum = x;
-    for (size_t i = 1; i < in.size(); ++i)
-      sum = B.add(sum, in[i]);
-    return sum;
-  }
-  if (k == "concat") // along the last axis, as Keras' Concatenate()
-    return B.concat(in, B.type(x).rank() - 1);
-  if (k == "repeat") // [B, F] -> [B, T, F]: operand dims 0, 1 become result dims 0, 2
-    return B.broadcast(x, withBatch(Batch, l.outputShape), {0, 2});
-  fail(l.loc, k + " is not supported yet");
+  const LayerKind *kind = lookupLayerKind(l.kind);
+  if (!kind || !kind->expand)
+    fail(l.loc, l.kind + " is not supported yet");
+  return kind->expand(*this, l, in, logitsOut);
 }
 
 bool hasStandaloneDecoder(const ModelSpec &spec) {
@@ -81,9 +51,15 @@ bool hasStandaloneDecoder(const ModelSpec &spec) {
 }
 
 namespace {
-/// The activation that ends `l` (the wrapped layer's for time_distributed).
+/// The activation that ends `l` (the wrapped layer's for a wrapper, time_distributed).
 const std::string &finalActivation(const LayerSpec &l) {
-  return l.kind == "time_distributed" && !l.inner.empty() ? l.inner[0].activation : l.activation;
+  return !l.inner.empty() ? l.inner[0].activation : l.activation;
+}
+
+/// True when `l` only moves data (flatten, reshape).
+bool reshapesOnly(const LayerSpec &l) {
+  const LayerKind *kind = lookupLayerKind(l.kind);
+  return kind && kind->reshapesOnly;
 }
 } // namespace
 
@@ -93,7 +69,7 @@ Graph buildForward(const ModelSpec &spec, int64_t batch, ForwardPart part, Forwa
   ForwardInfo &out = info ? *info : local;
   out = ForwardInfo();
   Graph g;
-  g.name = part == ForwardPart::Encoder ? "encode"
+  g.name = part == ForwardPart::Encoder   ? "encode"
            : part == ForwardPart::Decoder ? "decode"
                                           : "forward";
   Expander ex(g, batch, dtype, mode, out);
@@ -128,7 +104,7 @@ Graph buildForward(const ModelSpec &spec, int64_t batch, ForwardPart part, Forwa
       in.push_back(current);
     ValueId pre = NoValue;
     current = ex.layer(l, in, &pre);
-    // The shape checker (LayerCheck.cpp) and the expansion must agree: summaries, the
+    // The shape rules (LayerKind::infer) and the expansion must agree: summaries, the
     // descriptor and the next layer rely on the checked shape.
     if (g.type(current).shape != withBatch(batch, l.outputShape))
       fail(l.loc, "internal error: " + l.kind + " expanded to " + g.type(current).str() +
@@ -136,8 +112,7 @@ Graph buildForward(const ModelSpec &spec, int64_t batch, ForwardPart part, Forwa
     values[l.name] = current;
     if (finalActivation(l) == "sigmoid" && pre != NoValue) {
       sigmoidLogits[l.name] = pre;
-    } else if ((l.kind == "reshape" || l.kind == "flatten") && l.sources.size() == 1 &&
-               sigmoidLogits.count(l.sources[0])) {
+    } else if (reshapesOnly(l) && l.sources.size() == 1 && sigmoidLogits.count(l.sources[0])) {
       // Dense(sigmoid) + Reshape (Keras' image decoders): bce still gets the logits.
       sigmoidLogits[l.name] =
           ex.B.reshape(sigmoidLogits[l.sources[0]], withBatch(batch, l.outputShape));

@@ -1,7 +1,7 @@
 #pragma once
-/// Internal state of the forward expansion, shared by the per-family layer files
-/// (ExpandDense, ExpandNorm, ExpandImage, ExpandRecurrent). Each layer function appends the
-/// primitive ops of one layer through the Builder and returns the layer's output.
+/// Internal state of the forward expansion, shared by the layer kinds (frontend/layers/):
+/// each kind's expand appends the primitive ops of one layer through the Builder and
+/// returns the layer's output.
 #include "frontend/Expand.h"
 #include "ir/Builder.h"
 
@@ -43,25 +43,8 @@ private:
 /// glorot_uniform:<fan_in>:<fan_out>
 std::string glorotInit(int64_t fanIn, int64_t fanOut);
 
-// ---- Layer families (one file each) ---------------------------------------------------
-
-/// dense: matmul + bias + activation on the last axis (rows of any leading shape).
-ValueId expandDense(Expander &ex, const LayerSpec &l, ValueId x, ValueId *logitsOut);
-/// The dense heads of vae_latent and the reparameterised sample (ExpandDense.cpp).
-ValueId expandVaeLatent(Expander &ex, const LayerSpec &l, ValueId x);
-/// time_distributed: the wrapped layer on every time step (ExpandDense.cpp).
-ValueId expandTimeDistributed(Expander &ex, const LayerSpec &l, ValueId x, ValueId *logitsOut);
-
-/// layernorm, batchnorm, dropout, gaussian_noise (ExpandNorm.cpp).
-ValueId expandLayerNorm(Expander &ex, const LayerSpec &l, ValueId x);
-ValueId expandBatchNorm(Expander &ex, const LayerSpec &l, ValueId x);
-ValueId expandDropout(Expander &ex, const LayerSpec &l, ValueId x);
-ValueId expandGaussianNoise(Expander &ex, const LayerSpec &l, ValueId x);
-
-/// conv2d, conv2d_transpose, maxpool, avgpool, upsample (ExpandImage.cpp).
-ValueId expandImageLayer(Expander &ex, const LayerSpec &l, ValueId x, ValueId *logitsOut);
-
-/// lstm, unrolled over the static sequence (ExpandRecurrent.cpp).
-ValueId expandLstm(Expander &ex, const LayerSpec &l, ValueId x);
+/// x [rows..., in] x kernel [in, units] + bias (NoValue: none): the affine part of a dense
+/// layer (frontend/layers/Dense.cpp); inputs of rank > 2 are flattened to rows first.
+ValueId affine(Builder &b, ValueId x, ValueId kernel, ValueId bias);
 
 } // namespace aec

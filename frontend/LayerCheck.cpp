@@ -1,134 +1,26 @@
 /// Cross-layer checks of a parsed spec: unique names, resolvable inputs, and per-sample
-/// shapes (Keras rules), so shape errors surface at the layer that causes them, before any
-/// graph is built.
+/// shapes (Keras rules, each kind's LayerKind::infer), so shape errors surface at the layer
+/// that causes them, before any graph is built.
+#include "frontend/LayerKind.h"
 #include "frontend/SpecParse.h"
 
 #include <map>
-#include <numeric>
 
 namespace aec {
 
 namespace {
 
-int64_t product(const Shape &s) {
-  return std::accumulate(s.begin(), s.end(), int64_t(1), std::multiplies<int64_t>());
-}
-
 [[noreturn]] void layerFail(const LayerSpec &l, const std::string &message) {
   fail(l.loc, message);
-}
-
-void requireRank(const LayerSpec &l, const Shape &in, size_t rank, const char *layout) {
-  if (in.size() != rank)
-    layerFail(l, l.kind + " needs an input of rank " + std::to_string(rank) + " (" + layout +
-                     " per sample), got " + shapeStr(in));
-}
-
-/// Keras conv_output_length / pooling output length.
-int64_t convLength(const LayerSpec &l, int64_t in, int64_t window, int64_t stride) {
-  if (l.padding == "same")
-    return (in + stride - 1) / stride;
-  int64_t out = (in - window) / stride + 1;
-  if (in < window)
-    layerFail(l, l.kind + " window " + std::to_string(window) + " is larger than its input " +
-                     std::to_string(in) + " with padding 'valid'");
-  return out;
-}
-
-/// Keras deconv_output_length without output_padding.
-int64_t deconvLength(const LayerSpec &l, int64_t in, int64_t window, int64_t stride) {
-  if (l.padding == "same")
-    return in * stride;
-  return in * stride + std::max<int64_t>(window - stride, 0);
 }
 
 } // namespace
 
 Shape inferLayerShape(const LayerSpec &l, const std::vector<Shape> &inputs) {
-  const std::string &k = l.kind;
-  if (k == "add" || k == "concat") {
-    const Shape &first = inputs.at(0);
-    for (size_t i = 1; i < inputs.size(); ++i) {
-      const Shape &s = inputs[i];
-      bool ok = k == "add" ? s == first
-                           : s.size() == first.size() &&
-                                 std::equal(s.begin(), s.end() - 1, first.begin());
-      if (!ok)
-        layerFail(l, k + " needs inputs of " +
-                         (k == "add" ? std::string("equal shape")
-                                     : std::string("equal shape except the last axis")) +
-                         ": '" + l.sources[0] + "' is " + shapeStr(first) + " but '" +
-                         l.sources[i] + "' is " + shapeStr(s));
-    }
-    Shape out = first;
-    if (k == "concat")
-      for (size_t i = 1; i < inputs.size(); ++i)
-        out.back() += inputs[i].back();
-    return out;
-  }
-  const Shape &in = inputs.at(0);
-  if (k == "dense" || k == "vae_latent") {
-    if (k == "vae_latent")
-      requireRank(l, in, 1, "[features]");
-    Shape out = in;
-    out.back() = l.units;
-    return out;
-  }
-  if (k == "conv2d" || k == "conv2d_transpose") {
-    requireRank(l, in, 3, "[height, width, channels]");
-    bool t = k == "conv2d_transpose";
-    auto len = [&](int axis) {
-      return t ? deconvLength(l, in[axis], l.kernel[axis], l.strides[axis])
-               : convLength(l, in[axis], l.kernel[axis], l.strides[axis]);
-    };
-    return {len(0), len(1), l.filters};
-  }
-  if (k == "maxpool" || k == "avgpool") {
-    requireRank(l, in, 3, "[height, width, channels]");
-    return {convLength(l, in[0], l.pool[0], l.strides[0]),
-            convLength(l, in[1], l.pool[1], l.strides[1]), in[2]};
-  }
-  if (k == "upsample") {
-    requireRank(l, in, 3, "[height, width, channels]");
-    return {in[0] * l.size[0], in[1] * l.size[1], in[2]};
-  }
-  if (k == "flatten")
-    return {product(in)};
-  if (k == "reshape") {
-    Shape out = l.targetShape;
-    int64_t known = 1, unknownAt = -1;
-    for (size_t i = 0; i < out.size(); ++i)
-      if (out[i] == -1)
-        unknownAt = static_cast<int64_t>(i);
-      else
-        known *= out[i];
-    if (unknownAt >= 0 && product(in) % known == 0)
-      out[unknownAt] = product(in) / known;
-    if (product(out) != product(in) || (unknownAt >= 0 && out[unknownAt] <= 0))
-      layerFail(l, "cannot reshape " + shapeStr(in) + " (" + std::to_string(product(in)) +
-                       " values) to " + shapeStr(l.targetShape));
-    return out;
-  }
-  if (k == "layernorm" || k == "batchnorm" || k == "dropout" || k == "gaussian_noise")
-    return in;
-  if (k == "lstm") {
-    requireRank(l, in, 2, "[time, features]");
-    return l.returnSequences ? Shape{in[0], l.units} : Shape{l.units};
-  }
-  if (k == "repeat") {
-    requireRank(l, in, 1, "[features]");
-    return {l.times, in[0]};
-  }
-  if (k == "time_distributed") {
-    if (in.size() < 2)
-      layerFail(l, "time_distributed needs an input of rank >= 2 ([time, ...] per sample), "
-                   "got " + shapeStr(in));
-    Shape step(in.begin() + 1, in.end());
-    Shape out = inferLayerShape(l.inner.at(0), {step});
-    out.insert(out.begin(), in[0]);
-    return out;
-  }
-  layerFail(l, "no shape rule for layer kind '" + k + "'");
+  const LayerKind *kind = lookupLayerKind(l.kind);
+  if (!kind || !kind->infer)
+    layerFail(l, "no shape rule for layer kind '" + l.kind + "'");
+  return kind->infer(l, inputs);
 }
 
 void checkLayers(ModelSpec &spec) {
@@ -175,8 +67,9 @@ void checkLayers(ModelSpec &spec) {
 
   for (size_t i = 0; i < spec.encoder.size(); ++i) {
     LayerSpec &l = spec.encoder[i];
-    if (l.kind == "vae_latent" && i + 1 != spec.encoder.size())
-      layerFail(l, "vae_latent must be the last encoder layer (it makes the code)");
+    const LayerKind *kind = lookupLayerKind(l.kind);
+    if (kind && kind->makesCode && i + 1 != spec.encoder.size())
+      layerFail(l, l.kind + " must be the last encoder layer (it makes the code)");
     visit(l, i ? spec.encoder[i - 1].name : "");
   }
   for (size_t i = 0; i < spec.decoder.size(); ++i)
@@ -186,8 +79,7 @@ void checkLayers(ModelSpec &spec) {
     const LayerSpec &last = spec.decoder.back();
     if (last.outputShape != spec.inputShape)
       layerFail(last, "the decoder ends with shape " + shapeStr(last.outputShape) +
-                          " but reconstructs an input of shape " +
-                          shapeStr(spec.inputShape));
+                          " but reconstructs an input of shape " + shapeStr(spec.inputShape));
   }
   for (const LossTermSpec &t : spec.loss.terms)
     if (!t.layer.empty() && !shapes.count(t.layer))

@@ -3,6 +3,7 @@
 /// losses, ...) are builder functions that expand into primitive ops right away, so they
 /// get gradients, interpretation and lowering from their parts.
 #include "ir/Graph.h"
+#include "ir/Window.h" // Padding
 
 #include <array>
 #include <string>
@@ -114,10 +115,6 @@ ValueId layerNorm(Builder &b, ValueId x, ValueId gamma, ValueId beta, double eps
 // Composites of pad / slice / concat / reshape / transpose / reverse / matmul / reduce ops,
 // so gradients (of any order), interpretation and lowering come from their parts.
 
-enum class Padding { Same, Valid };
-
-/// Keras output length of a window op: valid ceil((in - k + 1) / s), same ceil(in / s).
-int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, Padding padding);
 /// conv2d: x [B, H, W, C], kernel [kh, kw, C, F] -> [B, Ho, Wo, F] (no bias).
 ValueId conv2d(Builder &b, ValueId x, ValueId kernel, std::array<int64_t, 2> strides,
                Padding padding);

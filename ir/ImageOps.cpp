@@ -4,6 +4,7 @@
 /// slices, or a reshape when windows tile. Everything differentiates (to any order),
 /// interprets and lowers through its parts.
 #include "ir/Builder.h"
+#include "ir/Window.h"
 
 #include <algorithm>
 #include <limits>
@@ -14,18 +15,6 @@ namespace aec {
 namespace {
 using Ints = std::vector<int64_t>;
 using Pair = std::array<int64_t, 2>;
-
-/// Before/after padding of one spatial dim.
-struct Pads {
-  int64_t low = 0, high = 0;
-};
-
-/// TF 'same': enough padding for ceil(in / s) windows, the odd element at the end.
-Pads samePads(int64_t in, int64_t kernel, int64_t stride) {
-  int64_t out = windowOutputSize(in, kernel, stride, Padding::Same);
-  int64_t total = std::max((out - 1) * stride + kernel - in, int64_t(0));
-  return {total / 2, total - total / 2};
-}
 
 std::string pairStr(Pair p) { return std::to_string(p[0]) + "x" + std::to_string(p[1]); }
 
@@ -50,11 +39,9 @@ ValueId padForWindows(Builder &b, ValueId x, const char *layer, Pair window, Pai
       fail(b.loc, std::string(layer) + " window " + pairStr(window) + " does not fit the " +
                       std::to_string(shape[1]) + "x" + std::to_string(shape[2]) +
                       " input with 'valid' padding");
-    if (padding == Padding::Same) {
-      Pads p = samePads(shape[1 + d], window[d], strides[d]);
-      low[1 + d] = p.low;
-      high[1 + d] = p.high;
-    }
+    WindowPads p = windowPads(shape[1 + d], window[d], strides[d], padding);
+    low[1 + d] = p.low;
+    high[1 + d] = p.high;
   }
   return b.pad(x, low, high, Ints(4, 0), padValue);
 }
@@ -96,12 +83,6 @@ ValueId windowSum(Builder &b, ValueId padded, Pair window, Pair strides, Pair ou
 }
 } // namespace
 
-int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, Padding padding) {
-  if (padding == Padding::Same)
-    return (in + stride - 1) / stride;
-  return in < kernel ? 0 : (in - kernel + stride) / stride;
-}
-
 ValueId conv2d(Builder &b, ValueId x, ValueId kernel, Pair strides, Padding padding) {
   const Shape k = b.shape(kernel);
   if (k.size() != 4)
@@ -142,9 +123,8 @@ ValueId conv2dTranspose(Builder &b, ValueId x, ValueId kernel, Pair strides, Pad
   Ints length(4, 0), crop(4, 0), outSize(4, 0);
   for (int d = 0; d < 2; ++d) {
     int64_t in = xs[1 + d], kk = k[d], s = strides[d];
-    int64_t extra = std::max(kk - s, int64_t(0));
-    crop[1 + d] = padding == Padding::Same ? extra / 2 : 0;
-    outSize[1 + d] = padding == Padding::Same ? in * s : in * s + extra;
+    crop[1 + d] = transposedCrop(kk, s, padding);
+    outSize[1 + d] = transposedOutputSize(in, kk, s, padding);
     length[1 + d] = std::max((in - 1) * s + kk, crop[1 + d] + outSize[1 + d]);
   }
   ValueId cols = b.matmul(b.reshape(x, {rows, c}), b.reshape(kernel, {taps * f, c}), false, true);

@@ -157,6 +157,29 @@ decoder:
   CHECK(params(s).at("tc/kernel").first == Shape{3, 3, 1, 2});
 }
 
+TEST_CASE("time_distributed of flatten, reshape and repeat builds the checked shapes",
+          "[frontend][lstm]") {
+  ModelSpec s = spec(R"(input: [3, 4, 2]
+encoder:
+  - time_distributed: {layer: flatten, name: f1}
+  - time_distributed: {layer: {reshape: [2, 4]}, name: r}
+  - time_distributed: {layer: flatten, name: f2}
+  - time_distributed: {layer: {repeat: 2}, name: rep}
+decoder:
+  - flatten
+  - dense: 24
+  - reshape: [3, 4, 2]
+)");
+  for (ForwardMode mode : {ForwardMode::Train, ForwardMode::Infer}) {
+    ForwardInfo info;
+    Graph g = buildForward(s, 2, ForwardPart::Full, &info, DType::F32, mode);
+    CHECK_NOTHROW(verifyGraph(g));
+    for (const LayerSpec &l : s.encoder)
+      CHECK(g.type(info.layers.at(l.name)).shape == withBatch(2, l.outputShape));
+  }
+  CHECK(s.encoder[3].outputShape == Shape{3, 2, 8});
+}
+
 TEST_CASE("train and infer modes differ only where Keras' do", "[frontend][modes]") {
   ModelSpec s = spec(R"(input: [6]
 encoder:
