@@ -19,6 +19,7 @@ const std::vector<LayerKind> &allLayerKinds() {
     registerSequenceLayers(out);
     registerMergeLayers(out);
     registerLatentLayers(out);
+    registerActivationLayers(out);
     return out;
   }();
   return kinds;

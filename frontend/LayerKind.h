@@ -75,6 +75,7 @@ void registerNormLayers(std::vector<LayerKind> &kinds);
 void registerSequenceLayers(std::vector<LayerKind> &kinds);
 void registerMergeLayers(std::vector<LayerKind> &kinds);
 void registerLatentLayers(std::vector<LayerKind> &kinds);
+void registerActivationLayers(std::vector<LayerKind> &kinds);
 
 // ---- Generic entry points a kind may call for a wrapped layer (time_distributed) ------
 

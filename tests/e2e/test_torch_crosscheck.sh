@@ -145,7 +145,8 @@ EPOCHS=2 run_case ties_sgd blobs7.npy '{sgd: {lr: 0.5}}' bce 1e-4 "$TIES_ENC" \
 # Transposed: valid 2 -> 5 (k > s), 2 -> 4 (k < s: TF's in * s, the last pixels bias only);
 # same 5 -> 10 (crops 0, 1), 4 -> 8 (kernel 4: crops 1, 1).
 CONV9_ENC='[{conv2d: {filters: 3, kernel: 3, strides: 2, activation: tanh}}, {conv2d: {filters: 4, kernel: 2, strides: 2, activation: tanh}}, {conv2d: {filters: 2, kernel: 1, strides: 2, padding: valid, name: code}}]'
-CONV9_DEC='[{conv2d_transpose: {filters: 4, kernel: 3, strides: 2, padding: valid, activation: tanh}}, {conv2d_transpose: {filters: 3, kernel: 3, strides: 2, activation: tanh}}, {conv2d: {filters: 1, kernel: 2, padding: valid, activation: sigmoid}}]'
+# The last sigmoid as a layer of its own: bce still takes the logits before it.
+CONV9_DEC='[{conv2d_transpose: {filters: 4, kernel: 3, strides: 2, padding: valid, activation: tanh}}, {conv2d_transpose: {filters: 3, kernel: 3, strides: 2, activation: tanh}}, {conv2d: {filters: 1, kernel: 2, padding: valid}}, {activation: sigmoid}]'
 EPOCHS=2 run_case conv_odd9_sgd blobs9.npy '{sgd: {lr: 0.5}}' bce 1e-4 "$CONV9_ENC" "$CONV9_DEC" '[9, 9, 1]'
 CONV7_ENC='[{conv2d: {filters: 3, kernel: 3, strides: 2, padding: valid, activation: tanh}}, {conv2d: {filters: 2, kernel: 4, strides: 2, name: code}}]'
 CONV7_DEC='[{conv2d_transpose: {filters: 3, kernel: 1, strides: 2, padding: valid, activation: tanh}}, {conv2d_transpose: {filters: 2, kernel: 4, strides: 2, activation: tanh}}, {conv2d: {filters: 1, kernel: 2, padding: valid, activation: sigmoid}}]'

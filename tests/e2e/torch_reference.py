@@ -3,7 +3,7 @@
 
 Builds the model of an aec YAML file (a sequence of layers: dense, layernorm, batchnorm,
 lstm, repeat, time_distributed dense, conv2d, conv2d_transpose, maxpool, avgpool, upsample,
-flatten, reshape; every activation), loads Keras-layout weights from .npz, and trains in file
+flatten, reshape, activation; every activation), loads Keras-layout weights from .npz, and trains in file
 order (no shuffling) with the YAML's optimizer, the last partial batch included. Tensors stay
 channels-last as in Keras; convolutions permute to PyTorch's NCHW around the call.
 
@@ -41,7 +41,8 @@ def activation(name, alpha):
 
 SHORTHAND = {"dense": "units", "conv2d": "filters", "conv2d_transpose": "filters", "maxpool": "pool",
              "avgpool": "pool", "upsample": "size", "reshape": "shape", "layernorm": "epsilon",
-             "batchnorm": "epsilon", "lstm": "units", "repeat": "times", "time_distributed": "layer"}
+             "batchnorm": "epsilon", "lstm": "units", "repeat": "times", "time_distributed": "layer",
+             "activation": "activation"}
 
 
 def parse_entry(entry):
@@ -279,6 +280,8 @@ def make_layer(kind, p, shape):
         sh, sw = pair(p.get("size"), 2)
         return (Lambda(lambda x: x.repeat_interleave(sh, 1).repeat_interleave(sw, 2)),
                 [shape[0] * sh, shape[1] * sw, shape[2]])
+    if kind == "activation":
+        return Lambda(activation(p["activation"], p.get("alpha"))), shape
     if kind == "flatten":
         n = int(np.prod(shape))
         return Lambda(lambda x: x.reshape(x.shape[0], n)), [n]

@@ -1,7 +1,11 @@
 // Expansion of layers into primitive ops, the summary and the descriptor.
 #include "frontend/Expand.h"
 #include "passes/Describe.h"
+#include "ir/Interpreter.h"
 #include "passes/Passes.h"
+
+#include <cmath>
+#include <xtensor/xmath.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -129,6 +133,7 @@ decoder:
   - concat: [decoder.2, c]
   - conv2d_transpose: {filters: 1, kernel: 3, strides: 2}
   - add: [decoder.4, decoder.4]
+  - activation: sigmoid
 )",
       R"(input: [4, 2]
 encoder:
@@ -201,4 +206,44 @@ TEST_CASE("the descriptor follows the graphs' argument order", "[frontend]") {
   // The serialized text parses back to the same functions.
   rt::ModelDescriptor back = rt::ModelDescriptor::parse(d.serialize());
   CHECK(back.functions.size() == d.functions.size());
+}
+
+TEST_CASE("an activation layer is the activation of its input, logits kept", "[frontend]") {
+  // dense + a separate sigmoid layer computes what dense with activation sigmoid computes,
+  // and bce still gets the logits.
+  auto model = [](const std::string &decoder) {
+    return "name: m\ninput: [3]\nencoder:\n  - dense: {units: 2, name: code}\ndecoder:\n" +
+           decoder + "loss: bce\n";
+  };
+  ModelSpec split = parseModelSpec(
+      model("  - dense: {units: 3, name: out}\n  - activation: sigmoid\n"), "split.yaml");
+  ModelSpec fused =
+      parseModelSpec(model("  - dense: {units: 3, activation: sigmoid, name: out}\n"), "f.yaml");
+  TensorMap inputs;
+  double v = 0.1;
+  auto run = [&](const ModelSpec &spec) {
+    ForwardInfo info;
+    Graph g = buildForward(spec, 4, ForwardPart::Full, &info);
+    REQUIRE(info.logits != NoValue);
+    g.addOutput("y", info.output);
+    g.addOutput("logits", info.logits);
+    for (ValueId in : g.inputs()) { // the same numbers for both models, by input name
+      const Node &n = g.node(in);
+      Tensor t = xt::zeros<double>(std::vector<size_t>(n.type.shape.begin(), n.type.shape.end()));
+      for (double &x : t)
+        x = (v = std::fmod(v * 7.3 + 0.37, 2.0)) - 1.0;
+      inputs.emplace(n.attrs.getString("name"), t);
+    }
+    return interpret(g, inputs);
+  };
+  TensorMap a = run(fused), b = run(split);
+  CHECK(xt::allclose(a["y"], b["y"]));
+  CHECK(xt::allclose(a["logits"], b["logits"]));
+  std::vector<LayerSummary> rows = summarize(split);
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[2].kind == "activation");
+  CHECK(rows[2].params == 0);
+  CHECK(rows[2].flops == 3);
+  CHECK_THROWS_WITH(parseModelSpec(model("  - dense: 3\n  - activation: relux\n"), "bad.yaml"),
+                    Catch::Contains("relux"));
 }

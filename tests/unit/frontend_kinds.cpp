@@ -18,7 +18,8 @@ namespace {
 const std::vector<std::string> ContractKinds = {
     "dense",   "conv2d",  "conv2d_transpose", "maxpool",   "avgpool", "upsample",
     "flatten", "reshape", "layernorm",        "batchnorm", "dropout", "gaussian_noise",
-    "lstm",    "repeat",  "time_distributed", "add",       "concat",  "vae_latent"};
+    "lstm",    "repeat",  "time_distributed", "add",       "concat",  "vae_latent",
+    "activation"};
 
 /// A per-sample input shape a kind accepts, a value for its shorthand key and the other
 /// parameters it needs. A new kind gets its line here.
@@ -46,6 +47,7 @@ const std::map<std::string, Example> Examples = {
     {"add", {"[4]", "[a, b]"}},
     {"concat", {"[4]", "[a, b]"}},
     {"vae_latent", {"[4]", "2"}},
+    {"activation", {"[4, 2]", "tanh"}},
 };
 
 /// A model whose last encoder layer is `layer` (after two layernorms `a` and `b` that the
