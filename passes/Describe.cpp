@@ -33,10 +33,10 @@ rt::ModelDescriptor describeModel(const ModelSpec &spec, const Module &module,
   for (const ParamSpec &p : forward.params)
     d.params.push_back({p.name, p.shape, p.init});
   d.settings = spec.settings;
-  // The runtime's `sample` decodes draws from the prior N(0, I) of a VAE's code.
-  for (const LayerSpec &l : spec.encoder)
-    if (l.kind == "vae_latent")
-      d.settings["model.vae"] = "true";
+  // The runtime's `sample` decodes draws from the prior N(0, I) of a VAE's code (a model
+  // whose code layer adds a KL term).
+  if (forward.klPerSample != NoValue)
+    d.settings["model.vae"] = "true";
 
   const Graph *train = module.find("train_step");
   d.batch = spec.batch;
