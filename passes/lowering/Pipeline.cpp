@@ -8,7 +8,7 @@
 ///   aec-mlir-opt m.mlir --aec-cpu-pipeline --mlir-print-ir-after-all
 ///
 /// gives the LLVM-dialect module of `aec dump model.yaml --stage mlir-llvm`
-/// (tests/lit/mlir/replay.test checks they are the same). `aec dump --stage
+/// (tests/lit/mlir/aec-cpu-pipeline.test checks they are the same). `aec dump --stage
 /// mlir-pipeline` prints the pipeline as --pass-pipeline text, to edit.
 #include "passes/lowering/AecPasses.h"
 #include "passes/lowering/Lowering.h"
