@@ -25,6 +25,12 @@ std::unique_ptr<mlir::Pass> createTileMatmulsPass();
 /// (LowerVectorPass.cpp).
 std::unique_ptr<mlir::Pass> createLowerVectorPass();
 
+/// aec-plan-arena: after bufferization, places a function's static
+/// intermediates at planned offsets of one arena (liveness, greedy first fit),
+/// so a step makes one allocation instead of one per intermediate
+/// (PlanArenaPass.cpp).
+std::unique_ptr<mlir::Pass> createPlanArenaPass();
+
 /// Registers aec's passes and the `aec-cpu-pipeline` pipeline with MLIR's
 /// global registry, so that pipeline text and aec-mlir-opt can name them.
 /// Idempotent (Pipeline.cpp).

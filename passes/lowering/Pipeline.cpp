@@ -39,19 +39,21 @@ namespace {
 /// Tensors -> buffers. Identity layouts at function boundaries make every
 /// argument a plain dense buffer; results become out-params written in place
 /// (hoist-static-allocs), so the caller's buffers receive results without a
-/// copy; the deallocation pipeline frees intermediates. What remains of linalg
+/// copy; the intermediates get offsets in one planned arena (aec-plan-arena),
+/// which the deallocation pipeline frees at the end. What remains of linalg
 /// becomes loops; the matmul tiles' contracts become FMA chains.
 ///
 /// Loops, vectors and memrefs -> LLVM dialect. log1p stays exact (no log(1+x));
 /// math ops with no LLVM intrinsic (tanh, erf) become libm calls, which the
 /// trainer links; bare-pointer memrefs make each static buffer one pointer, as
 /// the entry ABI wants.
-std::string cpuPipeline(bool vectorize) {
+std::string cpuPipeline(bool vectorize, bool arena) {
   return std::string("aec-fuse-elementwise,") +
          (vectorize ? "aec-tile-matmuls," : "") +
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
-         "buffer-results-to-out-params{hoist-static-allocs},"
+         "buffer-results-to-out-params{hoist-static-allocs}," +
+         std::string(arena ? "func.func(aec-plan-arena)," : "") +
          "buffer-deallocation-pipeline,"
          "func.func(convert-linalg-to-loops),"
          "convert-bufferization-to-memref,"
@@ -76,6 +78,10 @@ struct CPUPipelineOptions
   Option<bool> Vectorize{
       *this, "vectorize",
       llvm::cl::desc("tile and vectorize large matmuls (aec-tile-matmuls)"),
+      llvm::cl::init(true)};
+  Option<bool> Arena{
+      *this, "arena",
+      llvm::cl::desc("place intermediates in one planned arena (aec-plan-arena)"),
       llvm::cl::init(true)};
 };
 
@@ -121,7 +127,8 @@ void buildCPUPipeline(mlir::OpPassManager &pm) {
   std::string errors;
   llvm::raw_string_ostream os(errors);
   if (mlir::failed(mlir::parsePassPipeline(
-          cpuPipeline(!envFlag("AEC_MLIR_NO_VECTORIZE")), pm, os)))
+          cpuPipeline(!envFlag("AEC_MLIR_NO_VECTORIZE"), !envFlag("AEC_MLIR_NO_ARENA")), pm,
+          os)))
     throw std::runtime_error("internal error: bad MLIR pipeline: " + errors);
 }
 
@@ -142,6 +149,7 @@ void registerAecPasses() {
     mlir::registerPass(createFuseElementwisePass);
     mlir::registerPass(createTileMatmulsPass);
     mlir::registerPass(createLowerVectorPass);
+    mlir::registerPass(createPlanArenaPass);
     mlir::PassPipelineRegistration<CPUPipelineOptions>(
         "aec-cpu-pipeline",
         "aec's CPU pipeline: linalg on tensors -> LLVM dialect, as the "
@@ -149,7 +157,7 @@ void registerAecPasses() {
         [](mlir::OpPassManager &pm, const CPUPipelineOptions &options) {
           // The text is internal and tested: a parse error is aec's bug.
           if (mlir::failed(
-                  mlir::parsePassPipeline(cpuPipeline(options.Vectorize), pm)))
+                  mlir::parsePassPipeline(cpuPipeline(options.Vectorize, options.Arena), pm)))
             llvm::report_fatal_error("aec-cpu-pipeline: bad pipeline text");
         });
   });
@@ -187,7 +195,8 @@ namespace aec {
 
 std::string cpuPipelineText() {
   return "builtin.module(" +
-         lowering::cpuPipeline(!lowering::envFlag("AEC_MLIR_NO_VECTORIZE")) +
+         lowering::cpuPipeline(!lowering::envFlag("AEC_MLIR_NO_VECTORIZE"),
+                               !lowering::envFlag("AEC_MLIR_NO_ARENA")) +
          ")";
 }
 

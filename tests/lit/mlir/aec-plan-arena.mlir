@@ -1,0 +1,63 @@
+// RUN: aec-mlir-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(aec-plan-arena))' | FileCheck %s
+
+// %a dies (last read by the copy into %b) before %c is allocated: %c reuses
+// %a's bytes at offset 0; %b, live beside both, gets its own. Sizes are
+// rounded up to 64 bytes: 16 floats = 64 bytes, 20 floats = 128.
+// CHECK-LABEL: func.func @reuse
+// CHECK-SAME:    aec.arena_bytes = 192 : i64
+// CHECK-SAME:    aec.live_bytes_bound = 192 : i64
+// CHECK:         %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<192xi8>
+// CHECK-NOT:     memref.alloc
+// CHECK:         memref.view %[[ARENA]][%c128{{.*}}][] : memref<192xi8> to memref<16xf32>
+// CHECK:         memref.view %[[ARENA]][%c0{{.*}}][] : memref<192xi8> to memref<20xf32>
+// CHECK:         memref.view %[[ARENA]][%c128{{.*}}][] : memref<192xi8> to memref<16xf32>
+func.func @reuse(%in: memref<16xf32>, %out: memref<16xf32>) {
+  %a = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+  memref.copy %in, %a : memref<16xf32> to memref<16xf32>
+  %b = memref.alloc() {alignment = 64 : i64} : memref<20xf32>
+  %sb = memref.subview %b[0] [16] [1] : memref<20xf32> to memref<16xf32, strided<[1]>>
+  memref.copy %a, %sb : memref<16xf32> to memref<16xf32, strided<[1]>>
+  %c = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+  memref.copy %sb, %c : memref<16xf32, strided<[1]>> to memref<16xf32>
+  memref.copy %c, %out : memref<16xf32> to memref<16xf32>
+  return
+}
+
+// -----
+
+// A use inside a loop keeps the buffer alive for the whole loop: %a is read in
+// the loop after %b is allocated, so they must not share.
+// CHECK-LABEL: func.func @loop_use
+// CHECK-SAME:    aec.arena_bytes = 128 : i64
+// CHECK:         memref.view %{{.*}}[%c{{.*}}][] : memref<128xi8> to memref<16xf32>
+// CHECK:         memref.view %{{.*}}[%c{{.*}}][] : memref<128xi8> to memref<16xf32>
+func.func @loop_use(%in: memref<16xf32>, %out: memref<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %a = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+  memref.copy %in, %a : memref<16xf32> to memref<16xf32>
+  %b = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+  scf.for %i = %c0 to %c16 step %c1 {
+    %v = memref.load %a[%i] : memref<16xf32>
+    memref.store %v, %b[%i] : memref<16xf32>
+  }
+  memref.copy %b, %out : memref<16xf32> to memref<16xf32>
+  return
+}
+
+// -----
+
+// Left alone: a dynamically sized buffer and one that escapes through the
+// return; with fewer than two plannable buffers there is no arena at all.
+// CHECK-LABEL: func.func @left_alone
+// CHECK-NOT:     aec.arena_bytes
+// CHECK:         memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK:         memref.alloc() : memref<8xf32>
+// CHECK-NOT:     memref.view
+func.func @left_alone(%n: index) -> memref<8xf32> {
+  %d = memref.alloc(%n) : memref<?xf32>
+  %e = memref.alloc() : memref<8xf32>
+  memref.dealloc %d : memref<?xf32>
+  return %e : memref<8xf32>
+}
