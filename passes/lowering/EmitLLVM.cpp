@@ -225,6 +225,21 @@ void runO3(llvm::Module &mod, llvm::TargetMachine &tm) {
   pb.buildPerModuleDefaultPipeline(level).run(mod, mam);
 }
 
+/// The memory plan of train_step (aec-plan-arena's attributes, kept on the
+/// llvm.func) as descriptor stat lines, for `trainer info`.
+std::string arenaStats(mlir::ModuleOp m) {
+  std::string lines;
+  for (mlir::Operation &op : m.getBody()->getOperations()) {
+    auto name = op.getAttrOfType<mlir::StringAttr>("sym_name");
+    auto arena = op.getAttrOfType<mlir::IntegerAttr>("aec.arena_bytes");
+    auto bound = op.getAttrOfType<mlir::IntegerAttr>("aec.live_bytes_bound");
+    if (name && name.getValue() == "train_step" && arena && bound)
+      lines += "stat arena_bytes " + std::to_string(arena.getInt()) +
+               "\nstat arena_live_bound " + std::to_string(bound.getInt()) + "\n";
+  }
+  return lines;
+}
+
 std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
                                              const Module &module,
                                              const std::string &descriptor,
@@ -239,7 +254,11 @@ std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
         "internal error: MLIR to LLVM IR translation failed");
   for (const Graph &graph : module.graphs)
     addEntryWrapper(*mod, graph);
-  addDescriptor(*mod, descriptor);
+  // The plan's lines go before the descriptor's closing "end" line.
+  std::string described = descriptor;
+  size_t end = described.rfind("end\n");
+  described.insert(end == std::string::npos ? described.size() : end, arenaStats(*m));
+  addDescriptor(*mod, described);
 
   mod->setTargetTriple(tm.getTargetTriple().str());
   mod->setDataLayout(tm.createDataLayout());

@@ -109,9 +109,11 @@ void printInfo(const Model &model) {
     s += fmt::format("  {}({}) -> {}{}\n", f.name, summary(f.args), summary(f.results),
                      model.entry(f.name) ? "" : "  [no entry point]");
   auto stat = [&](const std::string &k) { return d.stats.count(k) ? std::to_string(d.stats.at(k)) : "?"; };
-  s += fmt::format("memory   {} bytes of train_step intermediates at peak (static liveness plan)\n"
+  s += fmt::format("memory   train_step arena {} bytes for every intermediate, planned at compile "
+                   "time (live lower bound {}; unfused graph estimate {})\n"
                    "flops    {} per step\n",
-                   stat("peak_bytes"), stat("flops_per_step"));
+                   stat("arena_bytes"), stat("arena_live_bound"), stat("peak_bytes"),
+                   stat("flops_per_step"));
   // Through std::cout (not fmt::print) so the output interleaves with other stream writes.
   std::cout << s;
 }

@@ -36,6 +36,8 @@ setting data.n 203
 setting data.rho 0.95
 stat flops_per_step 96
 stat peak_bytes 512
+stat arena_bytes 448
+stat arena_live_bound 384
 function train_step
 arg x data 4,2
 arg weight weight 4
@@ -369,7 +371,8 @@ TEST_CASE("runtime: trainer CLI commands", "[runtime][trainer][cli]") {
   REQUIRE(cli(m, {"info"}, &out) == 0);
   CHECK(out.find("model    fake") != std::string::npos);
   CHECK(out.find("enc/kernel") != std::string::npos);
-  CHECK(out.find("512 bytes of train_step intermediates at peak") != std::string::npos);
+  CHECK(out.find("train_step arena 448 bytes") != std::string::npos);
+  CHECK(out.find("live lower bound 384; unfused graph estimate 512") != std::string::npos);
   CHECK(out.find("96 per step") != std::string::npos);
 
   CHECK(cli(m, {"sample", "--weights", w, "--n", "3", "--out", dir.path("q.csv")}, &out, &err) == 1);
