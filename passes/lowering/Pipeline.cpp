@@ -88,7 +88,8 @@ struct CPUPipelineOptions
 /// Debugging knobs: AEC_MLIR_PRINT_STAGES=1 prints the IR after every pass to
 /// stderr (as --mlir-print-ir-after-all does in aec-mlir-opt);
 /// AEC_MLIR_NO_VECTORIZE=1 leaves matmuls as plain loops (to bisect numerical
-/// issues); AEC_TIMING=1 reports the time of every MLIR pass (and LLVM's O3 and
+/// issues); AEC_MLIR_NO_ARENA=1 leaves every intermediate its own allocation
+/// (to measure the memory plan); AEC_TIMING=1 reports the time of every MLIR pass (and LLVM's O3 and
 /// code generation, EmitLLVM.cpp).
 bool envFlag(const char *name) {
   const char *v = std::getenv(name);
