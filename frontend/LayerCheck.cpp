@@ -24,21 +24,16 @@ Shape inferLayerShape(const LayerSpec &l, const std::vector<Shape> &inputs) {
 }
 
 void checkLayers(ModelSpec &spec) {
-  struct Seen {
-    const LayerSpec *layer;
-    size_t order;
-  };
-  std::map<std::string, Seen> seen;
+  std::map<std::string, const LayerSpec *> seen;
   std::vector<std::string> visible; // names a layer may refer to, in order
   std::map<std::string, Shape> shapes;
-  size_t order = 0;
   if (spec.encoder.empty())
     fail(spec.inputLoc, "the encoder needs at least one layer");
 
   auto visit = [&](LayerSpec &l, const std::string &previous) {
     if (auto it = seen.find(l.name); it != seen.end())
       layerFail(l, "duplicate layer name '" + l.name + "' (first used at line " +
-                       std::to_string(it->second.layer->loc.line) + ")");
+                       std::to_string(it->second->loc.line) + ")");
     l.sources.clear();
     if (l.inputs.empty()) {
       if (!previous.empty())
@@ -60,7 +55,7 @@ void checkLayers(ModelSpec &spec) {
     if (in.empty())
       in.push_back(spec.inputShape);
     l.outputShape = inferLayerShape(l, in);
-    seen[l.name] = {&l, order++};
+    seen[l.name] = &l;
     shapes[l.name] = l.outputShape;
     visible.push_back(l.name);
   };

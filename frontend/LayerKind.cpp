@@ -2,7 +2,6 @@
 #include "frontend/LayerKind.h"
 
 #include <cmath>
-#include <numeric>
 #include <sstream>
 
 namespace aec {
@@ -55,9 +54,6 @@ std::string printLayerParams(const LayerSpec &l) {
   return joinNames(kind->print(l));
 }
 
-int64_t numElements(const Shape &shape) {
-  return std::accumulate(shape.begin(), shape.end(), int64_t(1), std::multiplies<int64_t>());
-}
 
 std::string paramWhat(const LayerSpec &l, const char *key) { return l.kind + " '" + key + "'"; }
 

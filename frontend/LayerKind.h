@@ -86,8 +86,6 @@ std::string printLayerParams(const LayerSpec &l);
 
 // ---- Helpers the kind definitions share (LayerKind.cpp) -------------------------------
 
-/// The number of elements of a per-sample shape.
-int64_t numElements(const Shape &shape);
 /// "<kind> '<key>'", how messages name a layer parameter, e.g. "dense 'units'".
 std::string paramWhat(const LayerSpec &l, const char *key);
 /// Reads parameter `key` of `params`, when given, into `field` with the SpecReader getter

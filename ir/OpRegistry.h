@@ -35,12 +35,14 @@ struct Folded {
   static Folded constant(double v) { return {v, NoValue}; }
   static Folded same(ValueId v) { return {std::nullopt, v}; }
 };
+/// Each operand's value when it is a splat constant, nullopt otherwise.
+using Splats = std::vector<std::optional<double>>;
 /// Folds `node` when that is exact: `splats[i]` is operand i's value when it is a splat
 /// constant (nullopt otherwise). The result must equal what `eval` computes for every
 /// input (up to rounding of the node's dtype, which the caller applies): the
 /// before/after-every-pass tests hold each fold to that.
-using FoldFn = std::function<Folded(const Graph &graph, const Node &node,
-                                    const std::vector<std::optional<double>> &splats)>;
+using FoldFn =
+    std::function<Folded(const Graph &graph, const Node &node, const Splats &splats)>;
 
 /// Builds the adjoints of a node's operands from the adjoint `grad` of its result.
 /// `self` is the node's own value (sigmoid's gradient reuses it). Entries may be NoValue

@@ -6,12 +6,14 @@ const char *dtypeName(DType dtype) { return dtype == DType::F32 ? "f32" : "f64";
 
 int64_t dtypeSize(DType dtype) { return dtype == DType::F32 ? 4 : 8; }
 
-int64_t TensorType::numElements() const {
+int64_t numElements(const Shape &shape) {
   int64_t n = 1;
   for (int64_t d : shape)
     n *= d;
   return n;
 }
+
+int64_t TensorType::numElements() const { return aec::numElements(shape); }
 
 Shape withBatch(int64_t batch, const Shape &sample) {
   Shape s{batch};

@@ -15,6 +15,9 @@ int64_t dtypeSize(DType dtype);
 
 using Shape = std::vector<int64_t>;
 
+/// Elements of a tensor of `shape` (1 for a scalar).
+int64_t numElements(const Shape &shape);
+
 /// dtype + static shape; rank 0 is a scalar.
 struct TensorType {
   DType dtype = DType::F32;

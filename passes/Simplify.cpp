@@ -33,7 +33,7 @@ Pass createSimplifyPass() {
               const OpDef *def = lookupOp(n.op);
               if (!def->fold)
                 return out.addUnchecked(std::move(n));
-              std::vector<std::optional<double>> splats;
+              Splats splats;
               for (ValueId v : n.operands)
                 splats.push_back(splatValue(out, v));
               Folded folded = def->fold(out, n, splats);

@@ -70,7 +70,7 @@ void registerContractionOps(std::vector<OpDef> &ops) {
   mm.name = "matmul";
   mm.arity = 2;
   // A product of splats is a splat: a * b summed over the inner dimension.
-  mm.fold = [](const Graph &g, const Node &n, const std::vector<std::optional<double>> &s) {
+  mm.fold = [](const Graph &g, const Node &n, const Splats &s) {
     if (!s[0] || !s[1])
       return Folded::none();
     int64_t k = opDims(g.type(n.operands[0]).shape, n.attrs.getInt("ta")).second;

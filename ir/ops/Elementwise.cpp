@@ -14,20 +14,27 @@ void exampleSame(size_t arity, std::vector<Shape> &operands, Attrs &, Shape &) {
   operands.assign(arity, Shape{3, 4});
 }
 
+/// Splat operands give a splat: `eval` once on their scalars.
 FoldFn foldOnScalars(EvalFn eval) {
-  return [eval](const Graph &, const Node &n, const std::vector<std::optional<double>> &s) {
-    return ops::foldElementwise(eval, n, s);
+  return [eval](const Graph &, const Node &n, const Splats &splats) {
+    std::vector<Tensor> scalars;
+    for (const std::optional<double> &s : splats) {
+      if (!s)
+        return Folded::none();
+      scalars.push_back(Tensor(*s));
+    }
+    std::vector<const Tensor *> args;
+    for (const Tensor &t : scalars)
+      args.push_back(&t);
+    return Folded::constant(eval(n, args).flat(0));
   };
 }
 
 /// `identity` (an operand the node equals, or NoValue) first, then folding on scalars.
 /// Identities are exact in IEEE arithmetic but for the sign of a zero result (-0 + 0).
 FoldFn withIdentity(FoldFn scalars,
-                    std::function<ValueId(const Graph &, const Node &,
-                                          const std::vector<std::optional<double>> &)>
-                        identity) {
-  return [scalars, identity](const Graph &g, const Node &n,
-                             const std::vector<std::optional<double>> &s) {
+                    std::function<ValueId(const Graph &, const Node &, const Splats &)> identity) {
+  return [scalars, identity](const Graph &g, const Node &n, const Splats &s) {
     if (ValueId same = identity(g, n, s); same != NoValue)
       return Folded::same(same);
     return scalars(g, n, s);
@@ -66,7 +73,6 @@ ValueId x0(const Node &n) { return n.operands[0]; }
 ValueId x1(const Node &n) { return n.operands[1]; }
 } // namespace
 
-using Splats = std::vector<std::optional<double>>;
 using ops::isSplat;
 
 void registerElementwiseOps(std::vector<OpDef> &ops) {

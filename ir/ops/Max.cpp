@@ -13,7 +13,6 @@ namespace aec {
 namespace {
 using Ids = std::vector<ValueId>;
 using Ints = std::vector<int64_t>;
-using Splats = std::vector<std::optional<double>>;
 
 Tensor evalReduceMax(const Node &n, const std::vector<const Tensor *> &args) {
   return ops::evalReduction(n, *args[0], -std::numeric_limits<double>::infinity(),
@@ -49,10 +48,7 @@ Tensor evalArgmaxMask(const Node &n, const std::vector<const Tensor *> &args) {
   for (int64_t d : kept)
     slotShape.push_back(static_cast<int64_t>(x.shape(d)));
   Ints slotStrides = ops::rowMajorStrides(slotShape);
-  int64_t slots = 1;
-  for (int64_t s : slotShape)
-    slots *= s;
-  std::vector<int64_t> best(static_cast<size_t>(slots), -1);
+  std::vector<int64_t> best(static_cast<size_t>(numElements(slotShape)), -1);
   std::vector<size_t> index(x.dimension(), 0);
   for (size_t flat = 0; flat < x.size(); ++flat) {
     int64_t slot = 0;

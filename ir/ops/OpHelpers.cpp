@@ -37,23 +37,8 @@ TensorType sameTypeAsOperands(const Graph &g, const Node &node) {
   return first;
 }
 
-Folded foldSplatThrough(const Graph &, const Node &,
-                        const std::vector<std::optional<double>> &splats) {
+Folded foldSplatThrough(const Graph &, const Node &, const Splats &splats) {
   return splats[0] ? Folded::constant(*splats[0]) : Folded::none();
-}
-
-Folded foldElementwise(const EvalFn &eval, const Node &node,
-                       const std::vector<std::optional<double>> &splats) {
-  std::vector<Tensor> scalars;
-  for (const std::optional<double> &s : splats) {
-    if (!s)
-      return Folded::none();
-    scalars.push_back(Tensor(*s));
-  }
-  std::vector<const Tensor *> args;
-  for (const Tensor &t : scalars)
-    args.push_back(&t);
-  return Folded::constant(eval(node, args).flat(0));
 }
 
 } // namespace aec::ops

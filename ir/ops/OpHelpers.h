@@ -71,11 +71,6 @@ inline bool isSplat(const std::optional<double> &splat, double value) {
 
 /// Fold of an op that only moves or repeats its one operand's elements (broadcast,
 /// reshape, transpose, reverse, slice): a splat stays the same splat.
-Folded foldSplatThrough(const Graph &g, const Node &node,
-                        const std::vector<std::optional<double>> &splats);
-
-/// Fold of an elementwise op: `eval` on the operands' scalars when all are splats.
-Folded foldElementwise(const EvalFn &eval, const Node &node,
-                       const std::vector<std::optional<double>> &splats);
+Folded foldSplatThrough(const Graph &g, const Node &node, const Splats &splats);
 
 } // namespace aec::ops

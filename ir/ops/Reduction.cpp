@@ -14,7 +14,7 @@ void registerReductionOps(std::vector<OpDef> &ops) {
     return ops::evalReduction(n, *a[0], 0.0, [](double &sum, double v) { sum += v; });
   };
   // Summing a splat multiplies it by the number of elements in each sum.
-  rs.fold = [](const Graph &g, const Node &n, const std::vector<std::optional<double>> &s) {
+  rs.fold = [](const Graph &g, const Node &n, const Splats &s) {
     if (n.attrs.getInts("axes").empty())
       return Folded::same(n.operands[0]);
     if (!s[0] || n.type.numElements() == 0)

@@ -68,7 +68,7 @@ Ids gradPad(Builder &b, const Node &n, ValueId, ValueId g) {
 
 /// A pad is a splat only when the padding value equals the operand's splat (or there is no
 /// operand element to keep); with no padding at all it is its operand.
-Folded foldPad(const Graph &g, const Node &n, const std::vector<std::optional<double>> &s) {
+Folded foldPad(const Graph &g, const Node &n, const Splats &s) {
   if (g.type(n.operands[0]).shape == n.type.shape)
     return Folded::same(n.operands[0]);
   double value = n.attrs.getFloat("value");
@@ -162,7 +162,7 @@ Tensor evalConcat(const Node &n, const std::vector<const Tensor *> &args) {
 }
 
 /// One piece is the result; pieces that are all the same splat make that splat.
-Folded foldConcat(const Graph &, const Node &n, const std::vector<std::optional<double>> &s) {
+Folded foldConcat(const Graph &, const Node &n, const Splats &s) {
   if (n.operands.size() == 1)
     return Folded::same(n.operands[0]);
   for (const std::optional<double> &piece : s)

@@ -225,19 +225,21 @@ void runO3(llvm::Module &mod, llvm::TargetMachine &tm) {
   pb.buildPerModuleDefaultPipeline(level).run(mod, mam);
 }
 
-/// The memory plan of train_step (aec-plan-arena's attributes, kept on the
-/// llvm.func) as descriptor stat lines, for `trainer info`.
-std::string arenaStats(mlir::ModuleOp m) {
-  std::string lines;
-  for (mlir::Operation &op : m.getBody()->getOperations()) {
-    auto name = op.getAttrOfType<mlir::StringAttr>("sym_name");
-    auto arena = op.getAttrOfType<mlir::IntegerAttr>("aec.arena_bytes");
-    auto bound = op.getAttrOfType<mlir::IntegerAttr>("aec.live_bytes_bound");
-    if (name && name.getValue() == "train_step" && arena && bound)
-      lines += "stat arena_bytes " + std::to_string(arena.getInt()) +
-               "\nstat arena_live_bound " + std::to_string(bound.getInt()) + "\n";
-  }
-  return lines;
+/// `descriptor` with train_step's memory plan (aec-plan-arena's attributes,
+/// kept on the llvm.func) among its stats, for `trainer info`. Objects built
+/// for tests carry no descriptor and stay without one.
+std::string withMemoryPlan(const std::string &descriptor, mlir::ModuleOp m) {
+  mlir::Operation *step = m.lookupSymbol("train_step");
+  if (descriptor.empty() || !step)
+    return descriptor;
+  auto arena = step->getAttrOfType<mlir::IntegerAttr>("aec.arena_bytes");
+  auto bound = step->getAttrOfType<mlir::IntegerAttr>("aec.live_bytes_bound");
+  if (!arena || !bound)
+    return descriptor;
+  rt::ModelDescriptor d = rt::ModelDescriptor::parse(descriptor);
+  d.stats["arena_bytes"] = arena.getInt();
+  d.stats["arena_live_bound"] = bound.getInt();
+  return d.serialize();
 }
 
 std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
@@ -254,11 +256,7 @@ std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
         "internal error: MLIR to LLVM IR translation failed");
   for (const Graph &graph : module.graphs)
     addEntryWrapper(*mod, graph);
-  // The plan's lines go before the descriptor's closing "end" line.
-  std::string described = descriptor;
-  size_t end = described.rfind("end\n");
-  described.insert(end == std::string::npos ? described.size() : end, arenaStats(*m));
-  addDescriptor(*mod, described);
+  addDescriptor(*mod, withMemoryPlan(descriptor, *m));
 
   mod->setTargetTriple(tm.getTargetTriple().str());
   mod->setDataLayout(tm.createDataLayout());

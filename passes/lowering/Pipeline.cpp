@@ -89,11 +89,17 @@ struct CPUPipelineOptions
 /// stderr (as --mlir-print-ir-after-all does in aec-mlir-opt);
 /// AEC_MLIR_NO_VECTORIZE=1 leaves matmuls as plain loops (to bisect numerical
 /// issues); AEC_MLIR_NO_ARENA=1 leaves every intermediate its own allocation
-/// (to measure the memory plan); AEC_TIMING=1 reports the time of every MLIR pass (and LLVM's O3 and
-/// code generation, EmitLLVM.cpp).
+/// (to measure the memory plan); AEC_TIMING=1 reports the time of every MLIR
+/// pass (and LLVM's O3 and code generation, EmitLLVM.cpp).
 bool envFlag(const char *name) {
   const char *v = std::getenv(name);
   return v && *v && std::string(v) != "0";
+}
+
+/// The pipeline the compiler runs, with the knobs above applied.
+std::string compilerPipeline() {
+  return cpuPipeline(!envFlag("AEC_MLIR_NO_VECTORIZE"),
+                     !envFlag("AEC_MLIR_NO_ARENA"));
 }
 
 /// Collects MLIR diagnostics so that failures carry them in the exception.
@@ -127,9 +133,7 @@ void buildCPUPipeline(mlir::OpPassManager &pm) {
   registerEverything();
   std::string errors;
   llvm::raw_string_ostream os(errors);
-  if (mlir::failed(mlir::parsePassPipeline(
-          cpuPipeline(!envFlag("AEC_MLIR_NO_VECTORIZE"), !envFlag("AEC_MLIR_NO_ARENA")), pm,
-          os)))
+  if (mlir::failed(mlir::parsePassPipeline(compilerPipeline(), pm, os)))
     throw std::runtime_error("internal error: bad MLIR pipeline: " + errors);
 }
 
@@ -195,10 +199,7 @@ void runCPUPipeline(mlir::ModuleOp module, const std::string &printAfter,
 namespace aec {
 
 std::string cpuPipelineText() {
-  return "builtin.module(" +
-         lowering::cpuPipeline(!lowering::envFlag("AEC_MLIR_NO_VECTORIZE"),
-                               !lowering::envFlag("AEC_MLIR_NO_ARENA")) +
-         ")";
+  return "builtin.module(" + lowering::compilerPipeline() + ")";
 }
 
 std::vector<std::string> cpuPipelinePassNames() {
