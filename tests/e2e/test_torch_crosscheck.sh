@@ -152,6 +152,11 @@ CONV7_ENC='[{conv2d: {filters: 3, kernel: 3, strides: 2, padding: valid, activat
 CONV7_DEC='[{conv2d_transpose: {filters: 3, kernel: 1, strides: 2, padding: valid, activation: tanh}}, {conv2d_transpose: {filters: 2, kernel: 4, strides: 2, activation: tanh}}, {conv2d: {filters: 1, kernel: 2, padding: valid, activation: sigmoid}}]'
 EPOCHS=2 run_case conv_odd7_adam blobs7.npy '{adam: {lr: 0.003}}' bce 1e-3 "$CONV7_ENC" "$CONV7_DEC" '[7, 7, 1]'
 
+# Shortcuts (seed 002's residual denoiser): add and concat of named layers, across the code.
+SKIP_ENC='[{conv2d: {filters: 4, kernel: 3, activation: relu, name: a}}, {conv2d: {filters: 4, kernel: 3, activation: tanh, name: b}}, {add: [a, b]}, {maxpool: 2}, {conv2d: {filters: 2, kernel: 3, name: code}}]'
+SKIP_DEC='[{upsample: 2}, {conv2d: {filters: 3, kernel: 3, activation: tanh, name: d}}, {concat: [d, b]}, {conv2d: {filters: 1, kernel: 3, activation: sigmoid}}]'
+EPOCHS=2 run_case skip_adam blobs.npy '{adam: {lr: 0.003}}' bce 1e-3 "$SKIP_ENC" "$SKIP_DEC" '[8, 8, 1]'
+
 if [ ${#failed[@]} -ne 0 ]; then
   echo "aec differs from PyTorch beyond the tolerance in: ${failed[*]}"
   exit 1

@@ -3,7 +3,7 @@
 
 Builds the model of an aec YAML file (a sequence of layers: dense, layernorm, batchnorm,
 lstm, repeat, time_distributed dense, conv2d, conv2d_transpose, maxpool, avgpool, upsample,
-flatten, reshape, activation; every activation), loads Keras-layout weights from .npz, and trains in file
+flatten, reshape, activation, and add/concat merges of named layers; every activation), loads Keras-layout weights from .npz, and trains in file
 order (no shuffling) with the YAML's optimizer, the last partial batch included. Tensors stay
 channels-last as in Keras; convolutions permute to PyTorch's NCHW around the call.
 
@@ -42,7 +42,8 @@ def activation(name, alpha):
 SHORTHAND = {"dense": "units", "conv2d": "filters", "conv2d_transpose": "filters", "maxpool": "pool",
              "avgpool": "pool", "upsample": "size", "reshape": "shape", "layernorm": "epsilon",
              "batchnorm": "epsilon", "lstm": "units", "repeat": "times", "time_distributed": "layer",
-             "activation": "activation"}
+             "activation": "activation", "add": "inputs", "concat": "inputs"}
+MERGES = ("add", "concat")
 
 
 def parse_entry(entry):
@@ -294,22 +295,45 @@ def make_layer(kind, p, shape):
 
 
 class Model(torch.nn.Module):
+    """The layers in file order; a merge (add, concat) reads the named layers' outputs."""
+
     def __init__(self, spec):
         super().__init__()
         shape = list(spec["input"])
-        self.names, mods = [], []
+        shapes = {}
+        self.names, self.merges, mods = [], [], []
         for part in ("encoder", "decoder"):
             for name, kind, p in layer_entries(spec[part], part):
-                if p.get("inputs"):
-                    sys.exit("torch_reference: only sequential models (no 'inputs')")
-                m, shape = make_layer(kind, p, shape)
+                if kind in MERGES:
+                    inputs = list(p["inputs"])
+                    shape = list(shapes[inputs[0]])
+                    if kind == "concat":
+                        shape[-1] = sum(shapes[i][-1] for i in inputs)
+                    m = Lambda(None)
+                    self.merges.append((kind, inputs))
+                else:
+                    if p.get("inputs"):
+                        sys.exit("torch_reference: 'inputs' only on add and concat")
+                    m, shape = make_layer(kind, p, shape)
+                    self.merges.append(None)
+                shapes[name] = shape
                 mods.append(m)
                 self.names.append(name)
         self.layers = torch.nn.ModuleList(mods)
+        # only what a merge reads is kept (memory as PyTorch's own code would use it)
+        self.kept = {i for merge in self.merges if merge for i in merge[1]}
 
     def forward(self, x):
-        for m in self.layers:
-            x = m(x)
+        outputs = {}
+        for name, m, merge in zip(self.names, self.layers, self.merges):
+            if merge is None:
+                x = m(x)
+            elif merge[0] == "add":
+                x = sum(outputs[i] for i in merge[1])
+            else:
+                x = torch.cat([outputs[i] for i in merge[1]], -1)
+            if name in self.kept:
+                outputs[name] = x
         return x
 
     def keras_params(self):
