@@ -35,6 +35,35 @@ std::string emitAssemblyText(const Module &module, const std::string &descriptor
 /// Writes a relocatable object for the host CPU (O3, host CPU name and features).
 void emitObjectFile(const Module &module, const std::string &descriptor, const std::string &path);
 
+/// One kernel of a function after fusion (aec-fuse-elementwise, aec-tile-matmuls): a
+/// top-level loop nest of the bufferized function.
+struct KernelSummary {
+  std::string kind;    ///< matmul, tiled matmul, elementwise, reduction, copy, fill, ...
+  int64_t scalarOps = 0; ///< arithmetic ops in an elementwise/reduction body (fused count)
+  std::string loc;     ///< the model source it came from (file:line:col), or ""
+};
+
+/// One intermediate buffer at its planned place in the arena.
+struct ArenaSlot {
+  int64_t offset = 0, bytes = 0;
+  int64_t first = 0, last = 0; ///< live range, in kernel indices
+  std::string producer;        ///< kind and source of the first kernel that touches it
+};
+
+/// What the CPU pipeline makes of one function: its kernels and its memory plan.
+struct FunctionPlan {
+  std::string name;
+  int64_t arenaBytes = 0;     ///< the planned arena (aec-plan-arena)
+  int64_t liveBoundBytes = 0; ///< the most intermediate bytes live at once: no plan uses less
+  int64_t unplannedAllocs = 0; ///< buffers still allocated on their own
+  std::vector<ArenaSlot> slots; ///< by offset
+  std::vector<KernelSummary> kernels;
+};
+
+/// Runs the CPU pipeline through aec-plan-arena and reads each function's kernels and
+/// memory plan (PlanReport.cpp). `aec check` prints the arena, `aec dump --stage opt` all.
+std::vector<FunctionPlan> planFunctions(const Module &module);
+
 /// Links `objectPath` with libaecrt into the trainer executable `outPath` (written to a
 /// temporary name, then renamed). Finds the runtime relative to the running `aec`; a missing
 /// linker or runtime is a clear std::runtime_error.

@@ -59,6 +59,10 @@ mlir::OwningOpRef<mlir::ModuleOp> lowerModule(mlir::MLIRContext &ctx,
 void runCPUPipeline(mlir::ModuleOp module, const std::string &printAfter = "",
                     llvm::raw_ostream *os = nullptr);
 
+/// Runs the CPU pipeline's passes up to and including the first run of `last`
+/// (e.g. aec-plan-arena: the bufferized functions with their memory plan).
+void runCPUPipelineThrough(mlir::ModuleOp module, const std::string &last);
+
 /// Translates the LLVM-dialect module, adds the `aec_fn_<name>` wrappers and
 /// the descriptor global, targets the host CPU and runs O3 (EmitLLVM.cpp).
 std::unique_ptr<llvm::Module> buildLLVMModule(llvm::LLVMContext &llvmCtx,

@@ -102,6 +102,36 @@ std::string compilerPipeline() {
                      !envFlag("AEC_MLIR_NO_ARENA"));
 }
 
+/// The top-level entries of `pipeline` up to and including the first that runs
+/// the pass `last` (a nested one, as func.func(aec-plan-arena), counts): the
+/// compiler's own pipeline stopped early, e.g. to read the memory plan.
+std::string pipelineThrough(const std::string &pipeline, const std::string &last) {
+  std::string out, entry;
+  int depth = 0;
+  auto finish = [&] {
+    out += (out.empty() ? "" : ",") + entry;
+    size_t at = entry.find(last);
+    bool found = at != std::string::npos &&
+                 (at + last.size() == entry.size() ||
+                  !(std::isalnum(static_cast<unsigned char>(entry[at + last.size()])) ||
+                    entry[at + last.size()] == '-'));
+    entry.clear();
+    return found;
+  };
+  for (char c : pipeline) {
+    depth += (c == '(' || c == '{') ? 1 : (c == ')' || c == '}') ? -1 : 0;
+    if (c == ',' && depth == 0) {
+      if (finish())
+        return out;
+      continue;
+    }
+    entry += c;
+  }
+  if (!entry.empty() && finish())
+    return out;
+  throw std::runtime_error("internal error: no pass '" + last + "' in the CPU pipeline");
+}
+
 /// Collects MLIR diagnostics so that failures carry them in the exception.
 class DiagnosticCollector {
 public:
@@ -190,6 +220,19 @@ void runCPUPipeline(mlir::ModuleOp module, const std::string &printAfter,
         /*printModuleScope=*/false, /*printAfterOnlyOnChange=*/false);
   if (envFlag("AEC_TIMING"))
     pm.enableTiming();
+  if (mlir::failed(pm.run(module)))
+    throw std::runtime_error("MLIR CPU pipeline failed:\n" + diags.text());
+}
+
+void runCPUPipelineThrough(mlir::ModuleOp module, const std::string &last) {
+  registerEverything();
+  mlir::MLIRContext *ctx = module.getContext();
+  DiagnosticCollector diags(ctx);
+  mlir::PassManager pm(ctx);
+  std::string errors;
+  llvm::raw_string_ostream os(errors);
+  if (mlir::failed(mlir::parsePassPipeline(pipelineThrough(compilerPipeline(), last), pm, os)))
+    throw std::runtime_error("internal error: bad MLIR pipeline: " + errors);
   if (mlir::failed(pm.run(module)))
     throw std::runtime_error("MLIR CPU pipeline failed:\n" + diags.text());
 }

@@ -163,7 +163,7 @@ public:
     if (func.isExternal())
       return;
     std::vector<Buffer> buffers = liveBuffers(func);
-    if (buffers.size() < 2)
+    if (buffers.empty())
       return;
     int64_t arenaBytes = assignOffsets(buffers);
     Block &body = func.getBody().front();

@@ -10,27 +10,13 @@
 
 namespace aec::driver {
 
-namespace {
-
-/// 12345678 -> "12,345,678".
-std::string grouped(int64_t v) {
-  std::string digits = std::to_string(v < 0 ? -v : v), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0)
-      out += ',';
-    out += digits[i];
-  }
-  return (v < 0 ? "-" : "") + out;
-}
-
-} // namespace
 
 int runCheck(const std::string &model) {
   ModelSpec spec = loadSpec(model, 0);
   checkData(spec);
   // Building the functions surfaces what parsing cannot see (layers not expanded yet,
   // unsupported loss terms), so a model that checks also compiles up to lowering.
-  (void)buildTrainingModule(spec, spec.batch);
+  Module module = buildTrainingModule(spec, spec.batch);
   std::vector<LayerSummary> rows = summarize(spec);
 
   size_t nameW = 5, kindW = 4;
@@ -61,6 +47,10 @@ int runCheck(const std::string &model) {
             << " (forward + backward ~ 3 x forward, x batch " << spec.batch << ")\n"
             << "loss " << spec.loss.reconstruction << ", optimizer " << spec.optimizer.kind
             << " (lr " << spec.optimizer.lr << ")\n";
+  // The plan the compiler will make: the default graph passes, then the CPU pipeline
+  // through aec-plan-arena (no code generation, so check stays quick).
+  defaultPipeline().run(module);
+  std::cout << planSummary(planFunctions(module));
   return 0;
 }
 

@@ -2,6 +2,7 @@
 /// The `aec` commands. Each returns the process exit status; errors are thrown
 /// (CompileError or std::exception) and reported by main.
 #include "frontend/ModelSpec.h"
+#include "passes/lowering/Lowering.h"
 
 #include <string>
 #include <vector>
@@ -48,5 +49,12 @@ ModelSpec loadSpec(const std::string &model, int64_t batch);
 void checkData(const ModelSpec &spec);
 /// Compiles `spec` into the trainer `output`; writes stage dumps to `dumpDir` when set.
 void compileSpec(const ModelSpec &spec, const std::string &output, const std::string &dumpDir);
+
+/// 12345678 -> "12,345,678".
+std::string grouped(int64_t v);
+/// One line per function: its arena, the live lower bound, its kernel count (`aec check`).
+std::string planSummary(const std::vector<FunctionPlan> &plans);
+/// Every kernel and arena slot of one function, as `//` comments (`aec dump --stage opt`).
+std::string planDetails(const FunctionPlan &plan);
 
 } // namespace aec::driver

@@ -108,8 +108,11 @@ int runDump(const DumpOptions &opts) {
     std::cout << emitMLIRAfterPass(module, opts.printAfter);
   if (!printFinal)
     return 0;
-  if (stage == "opt")
+  if (stage == "opt") {
     std::cout << printModule(module, opts.locs);
+    for (const FunctionPlan &plan : planFunctions(module))
+      std::cout << planDetails(plan);
+  }
   else if (stage == "mlir")
     std::cout << ReplayComment << emitMLIRText(module);
   else if (stage == "mlir-llvm")
