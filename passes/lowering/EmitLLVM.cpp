@@ -2,6 +2,7 @@
 /// wrappers, the descriptor global, host CPU targeting and O3.
 #include "passes/lowering/Lowering.h"
 #include "passes/lowering/MLIRLowering.h"
+#include "passes/lowering/OutlineKernels.h"
 
 #include "llvm/Support/Format.h"
 
@@ -272,6 +273,11 @@ std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
   llvm::raw_string_ostream errOS(err);
   if (llvm::verifyModule(*mod, &errOS))
     throw std::runtime_error("internal error: invalid LLVM IR: " + err);
+  // AEC_NO_OUTLINE=1 keeps each function whole (to measure what outlining costs).
+  if (const char *v = std::getenv("AEC_NO_OUTLINE"); !v || !*v || std::string(v) == "0") {
+    PhaseTimer timer("outlining kernels");
+    outlineKernels(*mod);
+  }
   {
     PhaseTimer timer("LLVM optimisation");
     runO3(*mod, tm);
