@@ -196,7 +196,7 @@ llvm::TargetLibraryInfoImpl vectorMathLibrary(const llvm::TargetMachine &tm) {
   return tlii;
 }
 
-void runO3(llvm::Module &mod, llvm::TargetMachine &tm) {
+void runO3(llvm::Module &mod, llvm::TargetMachine &tm, llvm::OptimizationLevel level) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
@@ -218,7 +218,6 @@ void runO3(llvm::Module &mod, llvm::TargetMachine &tm) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  llvm::OptimizationLevel level = chooseOptLevel(mod);
   if (level == llvm::OptimizationLevel::O0)
     tm.setOptLevel(llvm::CodeGenOptLevel::None);
   else if (level != llvm::OptimizationLevel::O3)
@@ -273,14 +272,18 @@ std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
   llvm::raw_string_ostream errOS(err);
   if (llvm::verifyModule(*mod, &errOS))
     throw std::runtime_error("internal error: invalid LLVM IR: " + err);
-  // AEC_NO_OUTLINE=1 keeps each function whole (to measure what outlining costs).
-  if (const char *v = std::getenv("AEC_NO_OUTLINE"); !v || !*v || std::string(v) == "0") {
+  llvm::OptimizationLevel level = chooseOptLevel(*mod);
+  // AEC_NO_OUTLINE=1 keeps each function whole (to measure what outlining costs). A huge
+  // function stays whole at O0: extracting its loops one by one is quadratic (114 s on
+  // the unrolled LSTM step of fashion_recurrent).
+  const char *whole = std::getenv("AEC_NO_OUTLINE");
+  if (level != llvm::OptimizationLevel::O0 && (!whole || !*whole || std::string(whole) == "0")) {
     PhaseTimer timer("outlining kernels");
     outlineKernels(*mod);
   }
   {
     PhaseTimer timer("LLVM optimisation");
-    runO3(*mod, tm);
+    runO3(*mod, tm, level);
   }
   return mod;
 }
