@@ -26,9 +26,11 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <exception>
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 namespace aec::lowering {
 
@@ -242,10 +244,12 @@ std::string withMemoryPlan(const std::string &descriptor, mlir::ModuleOp m) {
   return d.serialize();
 }
 
+/// The optimised LLVM module of `module`'s functions; with `describe`, it also defines
+/// the descriptor global (one object of a trainer does).
 std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
                                              const Module &module,
                                              const std::string &descriptor,
-                                             llvm::TargetMachine &tm) {
+                                             llvm::TargetMachine &tm, bool describe = true) {
   auto ctx = makeContext();
   mlir::OwningOpRef<mlir::ModuleOp> m = lowerModule(*ctx, module);
   runCPUPipeline(*m);
@@ -256,7 +260,8 @@ std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
         "internal error: MLIR to LLVM IR translation failed");
   for (const Graph &graph : module.graphs)
     addEntryWrapper(*mod, graph);
-  addDescriptor(*mod, withMemoryPlan(descriptor, *m));
+  if (describe)
+    addDescriptor(*mod, withMemoryPlan(descriptor, *m));
 
   mod->setTargetTriple(tm.getTargetTriple().str());
   mod->setDataLayout(tm.createDataLayout());
@@ -289,10 +294,10 @@ std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
 }
 
 std::string emitMachineCode(const Module &module, const std::string &descriptor,
-                            llvm::CodeGenFileType kind) {
+                            llvm::CodeGenFileType kind, bool describe = true) {
   llvm::LLVMContext llvmCtx;
   auto tm = hostTargetMachine();
-  auto mod = buildForTarget(llvmCtx, module, descriptor, *tm);
+  auto mod = buildForTarget(llvmCtx, module, descriptor, *tm, describe);
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
   llvm::legacy::PassManager pm;
@@ -332,10 +337,8 @@ std::string emitAssemblyText(const Module &module,
                                    llvm::CodeGenFileType::AssemblyFile);
 }
 
-void emitObjectFile(const Module &module, const std::string &descriptor,
-                    const std::string &path) {
-  std::string object = lowering::emitMachineCode(
-      module, descriptor, llvm::CodeGenFileType::ObjectFile);
+namespace {
+void writeObject(const std::string &object, const std::string &path) {
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
   if (ec)
@@ -345,6 +348,58 @@ void emitObjectFile(const Module &module, const std::string &descriptor,
   if (os.has_error())
     throw std::runtime_error("cannot write " + path + ": " +
                              os.error().message());
+}
+
+/// The module's functions in groups compiled side by side: the training step alone
+/// (the biggest), the others together; one group on a single core.
+std::vector<Module> functionGroups(const Module &module) {
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const Graph *step = module.find("train_step");
+  if (cores < 2 || !step || module.graphs.size() < 2)
+    return {module};
+  std::vector<Module> groups(2);
+  for (const Graph &g : module.graphs)
+    groups[&g == step ? 0 : 1].graphs.push_back(g);
+  return groups;
+}
+} // namespace
+
+void emitObjectFile(const Module &module, const std::string &descriptor,
+                    const std::string &path) {
+  writeObject(lowering::emitMachineCode(module, descriptor,
+                                        llvm::CodeGenFileType::ObjectFile),
+              path);
+}
+
+std::vector<std::string> emitObjectFiles(const Module &module,
+                                         const std::string &descriptor,
+                                         const std::string &stem) {
+  std::vector<Module> groups = functionGroups(module);
+  std::vector<std::string> objects(groups.size()), paths;
+  std::vector<std::exception_ptr> errors(groups.size());
+  std::vector<std::thread> threads;
+  // Separate MLIR and LLVM contexts per group: nothing is shared but read-only
+  // registries, and each group's code does not depend on the others (determinism).
+  for (size_t i = 0; i < groups.size(); ++i)
+    threads.emplace_back([&, i] {
+      try {
+        objects[i] = lowering::emitMachineCode(groups[i], descriptor,
+                                               llvm::CodeGenFileType::ObjectFile,
+                                               /*describe=*/i == 0);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    });
+  for (std::thread &t : threads)
+    t.join();
+  for (const std::exception_ptr &e : errors)
+    if (e)
+      std::rethrow_exception(e);
+  for (size_t i = 0; i < objects.size(); ++i) {
+    paths.push_back(stem + "." + std::to_string(i) + ".o");
+    writeObject(objects[i], paths.back());
+  }
+  return paths;
 }
 
 } // namespace aec

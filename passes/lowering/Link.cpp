@@ -132,8 +132,13 @@ void runCommand(const std::vector<std::string> &argv) {
 namespace aec {
 
 void linkTrainer(const std::string &objectPath, const std::string &outPath) {
-  std::vector<std::string> argv = {lowering::findCxxDriver(), objectPath,
-                                   lowering::findRuntime()};
+  linkTrainer(std::vector<std::string>{objectPath}, outPath);
+}
+
+void linkTrainer(const std::vector<std::string> &objectPaths, const std::string &outPath) {
+  std::vector<std::string> argv = {lowering::findCxxDriver()};
+  argv.insert(argv.end(), objectPaths.begin(), objectPaths.end());
+  argv.push_back(lowering::findRuntime());
   for (const std::string &lib : lowering::trainerLibs())
     argv.push_back(lib);
   // A temporary name, then rename: an interrupted link never leaves a broken

@@ -34,6 +34,11 @@ std::string emitLLVMText(const Module &module, const std::string &descriptor);
 std::string emitAssemblyText(const Module &module, const std::string &descriptor);
 /// Writes a relocatable object for the host CPU (O3, host CPU name and features).
 void emitObjectFile(const Module &module, const std::string &descriptor, const std::string &path);
+/// The same as objects `stem`.0.o, `stem`.1.o, ..., groups of functions compiled in
+/// parallel on the machine's cores (the training step alone, the rest together); returns
+/// their paths. Only the first defines the descriptor.
+std::vector<std::string> emitObjectFiles(const Module &module, const std::string &descriptor,
+                                         const std::string &stem);
 
 /// One kernel of a function after fusion (aec-fuse-elementwise, aec-tile-matmuls): a
 /// top-level loop nest of the bufferized function.
@@ -68,6 +73,8 @@ std::vector<FunctionPlan> planFunctions(const Module &module);
 /// temporary name, then renamed). Finds the runtime relative to the running `aec`; a missing
 /// linker or runtime is a clear std::runtime_error.
 void linkTrainer(const std::string &objectPath, const std::string &outPath);
+/// The same with several objects.
+void linkTrainer(const std::vector<std::string> &objectPaths, const std::string &outPath);
 
 /// A compiled module loaded into this process (tests, benchmarks).
 class LoadedModule {

@@ -110,9 +110,7 @@ void compileSpec(const ModelSpec &spec, const std::string &output, const std::st
     writeFile(fs::path(dumpDir) / "model.ll", emitLLVMText(module, descriptor));
   }
   TempDir tmp;
-  fs::path object = tmp.path / (spec.name + ".o");
-  emitObjectFile(module, descriptor, object.string());
-  linkTrainer(object.string(), output);
+  linkTrainer(emitObjectFiles(module, descriptor, (tmp.path / spec.name).string()), output);
 }
 
 int runCompile(const CompileOptions &opts) {
