@@ -112,8 +112,8 @@ ValueId silu(Builder &b, ValueId x);
 ValueId layerNorm(Builder &b, ValueId x, ValueId gamma, ValueId beta, double epsilon);
 
 // ---- Image layers (channels-last [B, H, W, C]; Keras/TF shape rules) -----------------
-// Composites of pad / slice / concat / reshape / transpose / reverse / matmul / reduce ops,
-// so gradients (of any order), interpretation and lowering come from their parts.
+// Convolutions are the ops of ir/ops/Conv.cpp; pooling and upsampling are composites of
+// pad / slice / concat / reshape / broadcast / reduce ops.
 
 /// conv2d: x [B, H, W, C], kernel [kh, kw, C, F] -> [B, Ho, Wo, F] (no bias).
 ValueId conv2d(Builder &b, ValueId x, ValueId kernel, std::array<int64_t, 2> strides,

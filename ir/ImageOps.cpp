@@ -1,8 +1,7 @@
-/// Image layers (channels-last [B, H, W, C]) as composites of primitive ops, with Keras/TF
-/// shape and padding rules. conv2d is im2col + one matmul; conv2d_transpose is col2im (one
-/// matmul for all kernel taps, each placed by an interior pad); pooling reduces strided
-/// slices, or a reshape when windows tile. Everything differentiates (to any order),
-/// interprets and lowers through its parts.
+/// Image layers (channels-last [B, H, W, C]) with Keras/TF shape and padding rules.
+/// conv2d and conv2d_transpose are the direct convolution ops of ir/ops/Conv.cpp with the
+/// padding as attributes; pooling reduces strided slices, or a reshape when windows tile.
+/// Everything differentiates (to any order), interprets and lowers.
 #include "ir/Builder.h"
 #include "ir/Window.h"
 
@@ -93,14 +92,20 @@ ValueId conv2d(Builder &b, ValueId x, ValueId kernel, Pair strides, Padding padd
   if (xs[3] != k[2])
     fail(b.loc, "conv2d kernel " + b.type(kernel).str() + " expects " + std::to_string(k[2]) +
                     " input channels, got " + std::to_string(xs[3]));
-  Pair out;
-  ValueId padded = padForWindows(b, x, "conv2d", {k[0], k[1]}, strides, padding, 0.0, out);
-  // im2col: patch features ordered (i, j, c), the row-major order of Keras' [kh, kw, C, F],
-  // so the kernel needs only a reshape.
-  ValueId patches = b.concat(windowSlices(b, padded, {k[0], k[1]}, strides, out), 3);
-  int64_t rows = xs[0] * out[0] * out[1], depth = k[0] * k[1] * k[2];
-  ValueId product = b.matmul(b.reshape(patches, {rows, depth}), b.reshape(kernel, {depth, k[3]}));
-  return b.reshape(product, {xs[0], out[0], out[1], k[3]});
+  // The padding is the op's window, not a padded copy of x (ir/ops/Conv.cpp).
+  Ints low(2), high(2);
+  for (int d = 0; d < 2; ++d) {
+    if (windowOutputSize(xs[1 + d], k[d], strides[d], padding) < 1)
+      fail(b.loc, "conv2d window " + pairStr({k[0], k[1]}) + " does not fit the " +
+                      std::to_string(xs[1]) + "x" + std::to_string(xs[2]) +
+                      " input with 'valid' padding");
+    WindowPads p = windowPads(xs[1 + d], k[d], strides[d], padding);
+    low[d] = p.low;
+    high[d] = p.high;
+  }
+  return b.op("conv2d", {x, kernel},
+              Attrs{{"strides", Ints{strides[0], strides[1]}}, {"pad_low", low},
+                    {"pad_high", high}});
 }
 
 ValueId conv2dTranspose(Builder &b, ValueId x, ValueId kernel, Pair strides, Padding padding) {
@@ -115,33 +120,20 @@ ValueId conv2dTranspose(Builder &b, ValueId x, ValueId kernel, Pair strides, Pad
                     std::to_string(k[3]) + " input channels, got " + std::to_string(xs[3]));
   // y[t] = sum_i x[i] K[t + crop - i s]: the full transposed conv (length (H - 1) s + k)
   // read from offset `crop` (TF: floor((k - s) / 2) for same, the odd pixel dropped at the
-  // end; 0 for valid, with zeros past the full output when k < s). Computed as col2im: one
-  // matmul x [B*H*W, C] x K^T [C, kh*kw*F] gives every tap's contribution; tap (i, j) is
-  // placed at (i, j) + s * (h, w) by an interior pad, and the taps are summed. Unlike a conv
-  // over the stride-dilated input, no multiply touches the s^2 - 1 inserted zeros.
-  const int64_t rows = xs[0] * xs[1] * xs[2], f = k[2], c = k[3], taps = k[0] * k[1];
-  Ints length(4, 0), crop(4, 0), outSize(4, 0);
+  // end; 0 for valid, with zeros past the full output when k < s). That is the adjoint of a
+  // conv2d of the output with pad_low = crop (Keras' kernel layout [kh, kw, filters, in]
+  // is that conv's [kh, kw, C, F]), and pad_high whatever makes that conv's output H: no
+  // multiply touches the s^2 - 1 zeros a conv over the stride-dilated input would insert.
+  Ints size(2), low(2), high(2);
   for (int d = 0; d < 2; ++d) {
     int64_t in = xs[1 + d], kk = k[d], s = strides[d];
-    crop[1 + d] = transposedCrop(kk, s, padding);
-    outSize[1 + d] = transposedOutputSize(in, kk, s, padding);
-    length[1 + d] = std::max((in - 1) * s + kk, crop[1 + d] + outSize[1 + d]);
+    low[d] = transposedCrop(kk, s, padding);
+    size[d] = transposedOutputSize(in, kk, s, padding);
+    high[d] = std::max((in - 1) * s + kk - size[d] - low[d], int64_t(0));
   }
-  ValueId cols = b.matmul(b.reshape(x, {rows, c}), b.reshape(kernel, {taps * f, c}), false, true);
-  cols = b.reshape(cols, {xs[0], xs[1], xs[2], taps * f});
-  ValueId sum = NoValue;
-  for (int64_t i = 0; i < k[0]; ++i)
-    for (int64_t j = 0; j < k[1]; ++j) {
-      int64_t first = (i * k[1] + j) * f;
-      ValueId part =
-          b.slice(cols, {0, 0, 0, first}, {xs[0], xs[1], xs[2], first + f}, {1, 1, 1, 1});
-      Ints low = {0, i, j, 0}, high(4, 0);
-      for (int d = 0; d < 2; ++d)
-        high[1 + d] = length[1 + d] - (low[1 + d] + (xs[1 + d] - 1) * strides[d] + 1);
-      ValueId placed = b.pad(part, low, high, {0, strides[0] - 1, strides[1] - 1, 0}, 0.0);
-      sum = sum == NoValue ? placed : b.add(sum, placed);
-    }
-  return b.slice(sum, crop, {xs[0], crop[1] + outSize[1], crop[2] + outSize[2], f}, {1, 1, 1, 1});
+  return b.op("conv2d_transpose", {x, kernel},
+              Attrs{{"strides", Ints{strides[0], strides[1]}}, {"pad_low", low},
+                    {"pad_high", high}, {"size", size}});
 }
 
 ValueId maxPool(Builder &b, ValueId x, Pair pool, Pair strides, Padding padding) {

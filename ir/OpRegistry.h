@@ -90,5 +90,6 @@ void registerShapeOps(std::vector<OpDef> &ops);
 void registerSlicingOps(std::vector<OpDef> &ops);
 void registerLayoutOps(std::vector<OpDef> &ops);
 void registerMaxOps(std::vector<OpDef> &ops);
+void registerConvOps(std::vector<OpDef> &ops);
 
 } // namespace aec

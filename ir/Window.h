@@ -30,4 +30,16 @@ int64_t transposedOutputSize(int64_t in, int64_t kernel, int64_t stride, Padding
 /// floor(max(k - s, 0) / 2) for same (TF drops the odd element at the end), 0 for valid.
 int64_t transposedCrop(int64_t kernel, int64_t stride, Padding padding);
 
+/// Output length of a convolution over `in` elements padded by `low` and `high`:
+/// floor((in + low + high - kernel) / stride) + 1, or 0 when the window does not fit.
+int64_t convOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t low, int64_t high);
+
+/// The outputs o of a convolution (length `out`) whose window tap `tap` reads a real
+/// input element, o * stride + tap - low in [0, in): `count` consecutive outputs from
+/// `first`. Padding is never read, so direct convolutions loop over these ranges only.
+struct TapRange {
+  int64_t first = 0, count = 0;
+};
+TapRange convTapRange(int64_t in, int64_t out, int64_t tap, int64_t stride, int64_t low);
+
 } // namespace aec

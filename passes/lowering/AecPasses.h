@@ -20,6 +20,14 @@ std::unique_ptr<mlir::Pass> createFuseElementwisePass();
 /// (TileMatmulsPass.cpp).
 std::unique_ptr<mlir::Pass> createTileMatmulsPass();
 
+/// aec-tile-convs: tiles each linalg.generic carrying the `aec.tile` attribute
+/// (the direct convolutions' tap contractions, ConvLowerings.cpp) by those tile
+/// sizes, drops the tile's unit dims and vectorizes it to a vector.contract; on
+/// tensors, before bufferization (TileConvsPass.cpp).
+std::unique_ptr<mlir::Pass> createTileConvsPass();
+/// The attribute aec-tile-convs reads: one tile size per loop of the generic.
+inline constexpr const char *ConvTileAttrName = "aec.tile";
+
 /// aec-lower-vector: after bufferization, hoists accumulator transfers out of
 /// reduction loops and lowers vector contractions to outer products / FMAs
 /// (LowerVectorPass.cpp).

@@ -1,6 +1,7 @@
 /// Per-op MLIR emitters: one short function per graph op, registered by op
 /// name. Every emitter produces tensors (linalg on tensors, tensor reshapes,
 /// arith constants), so the pipeline alone decides buffers and loops.
+#include "passes/lowering/ConvLowerings.h"
 #include "passes/lowering/GatherLowerings.h"
 #include "passes/lowering/Lowering.h"
 #include "passes/lowering/MLIRLowering.h"
@@ -409,6 +410,9 @@ const std::map<std::string, OpEmitter> &emitters() {
       {"reverse", emitReverse},
       {"reduce_max", emitReduceMax},
       {"argmax_mask", emitArgmaxMask},
+      {"conv2d", emitConv2d},
+      {"conv2d_transpose", emitConv2dTranspose},
+      {"conv2d_kernel_grad", emitConv2dKernelGrad},
   };
   return table;
 }

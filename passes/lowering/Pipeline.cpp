@@ -49,7 +49,7 @@ namespace {
 /// the entry ABI wants.
 std::string cpuPipeline(bool vectorize, bool arena) {
   return std::string("aec-fuse-elementwise,") +
-         (vectorize ? "aec-tile-matmuls," : "") +
+         (vectorize ? "aec-tile-matmuls,aec-tile-convs," : "") +
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{hoist-static-allocs}," +
@@ -183,6 +183,7 @@ void registerAecPasses() {
   std::call_once(registered, [] {
     mlir::registerPass(createFuseElementwisePass);
     mlir::registerPass(createTileMatmulsPass);
+    mlir::registerPass(createTileConvsPass);
     mlir::registerPass(createLowerVectorPass);
     mlir::registerPass(createPlanArenaPass);
     mlir::PassPipelineRegistration<CPUPipelineOptions>(
