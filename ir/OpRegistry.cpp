@@ -19,6 +19,7 @@ const std::map<std::string, OpDef> &registry() {
     registerSlicingOps(defs);
     registerLayoutOps(defs);
     registerMaxOps(defs);
+    registerScanOps(defs);
     std::map<std::string, OpDef> byName;
     for (OpDef &d : defs)
       byName.emplace(d.name, std::move(d));

@@ -409,6 +409,7 @@ const std::map<std::string, OpEmitter> &emitters() {
       {"reverse", emitReverse},
       {"reduce_max", emitReduceMax},
       {"argmax_mask", emitArgmaxMask},
+      {"scan", emitScan},
   };
   return table;
 }
