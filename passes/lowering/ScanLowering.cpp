@@ -108,11 +108,9 @@ Value emitScan(EmitContext &c) {
           values[inputs[i]] = c.operands[i];
         emitNodes(nb, body, values);
 
-        SmallVector<Value> next;
-        Value next_step = nb.create<arith::AddIOp>(loc, step, one);
-        for (int64_t k = 0; k < l.numCarry; ++k)
-          next.push_back(
-              insertSlot(nb, loc, values[body.outputs[k].value], carried[k], next_step));
+        // The per-step outputs first: they may read a carry's slot i, which must not
+        // be read after slot i + 1 of the same history is written, or bufferization
+        // copies the slot (it cannot tell slots i and i + 1 apart).
         Value packed = carried.back();
         for (size_t k = l.numCarry; k < body.outputs.size(); ++k) {
           Value y = flatten(nb, loc, values[body.outputs[k].value]);
@@ -122,6 +120,11 @@ Value emitScan(EmitContext &c) {
               nb.create<arith::MulIOp>(loc, t, nb.create<arith::ConstantIndexOp>(loc, size)));
           packed = insertFlat(nb, loc, y, packed, offset);
         }
+        SmallVector<Value> next;
+        Value nextStep = nb.create<arith::AddIOp>(loc, step, one);
+        for (int64_t k = 0; k < l.numCarry; ++k)
+          next.push_back(
+              insertSlot(nb, loc, values[body.outputs[k].value], carried[k], nextStep));
         next.push_back(packed);
         nb.create<scf::YieldOp>(loc, next);
       });
