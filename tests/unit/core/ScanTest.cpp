@@ -228,3 +228,42 @@ TEST_CASE("a scan's body is verified, and the passes optimise inside it", "[scan
   CHECK_THROWS_WITH(buildScan(wb, body, 4, {wc}, {wxs}, {}),
                     Catch::Contains("operand 0 is f64[2, 2], the body needs f64[2, 3]"));
 }
+
+TEST_CASE("dce drops the residuals of a scan that no gradient reads", "[scan][passes]") {
+  Graph g;
+  g.name = "f";
+  Builder b(g);
+  ValueId c = b.input("c", role::Data, {DType::F64, {2, 3}});
+  ValueId xs = b.input("xs", role::Data, {DType::F64, {4, 2, 3}});
+  ValueId w = b.input("w", role::Data, {DType::F64, {3, 3}});
+  ValueId scan = exampleScan(b, c, xs, w);
+  const size_t outputs = g.node(scan).body->outputs.size();
+  REQUIRE(outputs > 2); // the carry, y and the residuals buildScan added
+  g.addOutput("y", scanOutput(b, scan, 1));
+  g.addOutput("last", b.sumAll(scanOutput(b, scan, 0)));
+  Graph before = g;
+  createDCEPass().run(g);
+  verifyGraph(g);
+  const Node *pruned = nullptr;
+  for (const Node &n : g.nodes())
+    if (n.op == "scan")
+      pruned = &n;
+  REQUIRE(pruned);
+  CHECK(pruned->body->outputs.size() == 2);
+  CHECK(pruned->type.numElements() == 6 + 4 * 6);
+  std::mt19937 rng(8);
+  TensorMap inputs = test::randomInputs(g, -1, 1, rng);
+  TensorMap want = interpret(before, inputs), got = interpret(g, inputs);
+  CHECK(xt::allclose(got.at("y"), want.at("y"), 0, 0));
+  CHECK(xt::allclose(got.at("last"), want.at("last"), 0, 0));
+
+  // With a gradient, the residuals are read and stay.
+  Graph trained = before;
+  Builder tb(trained);
+  ValueId loss = tb.sumAll(tb.square(scanOutput(tb, scan, 1)));
+  trained.addOutput("dw", buildGradients(trained, loss, {trained.findInput("w")})[0]);
+  createDCEPass().run(trained);
+  for (const Node &n : trained.nodes())
+    if (n.op == "scan" && n.attrs.getInt("reverse") == 0)
+      CHECK(n.body->outputs.size() == outputs);
+}
