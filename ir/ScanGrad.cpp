@@ -6,8 +6,9 @@
 ///
 /// The adjoint body's carries are the adjoints of the forward carries and one running sum
 /// per invariant (its gradient summed over the steps); its sequences are the adjoints of
-/// the per-step outputs, the forward sequences and the residuals; its invariants are the
-/// forward invariants. Its per-step outputs are the adjoints of the forward sequences.
+/// the per-step outputs, the forward sequences it reads and the residuals; its invariants
+/// are the forward invariants. Its per-step outputs are the adjoints of the forward
+/// sequences.
 #include "ir/Adjoint.h"
 #include "ir/Scan.h"
 
@@ -68,8 +69,8 @@ ValueId region(Builder &b, ValueId packed, int64_t offset, const TensorType &typ
   return b.reshape(flat, type.shape);
 }
 
-/// The adjoint body before its inputs are put in scan order: the forward body, the
-/// adjoint sweep appended, and the forward values the sweep reads.
+/// The adjoint body before its inputs are put in scan order: the forward body with the
+/// adjoint sweep appended; its new inputs (adjoint seeds, running sums) and its outputs.
 struct AdjointBody {
   Graph graph;
   ValueId numForward = 0;
@@ -77,6 +78,9 @@ struct AdjointBody {
   std::vector<ValueId> outputs;            ///< in scan order (carries, then per-step)
 };
 
+/// Appends to a copy of `fwd` the adjoint of one step: seeds for the carries and for the
+/// seeded per-step outputs in, the adjoints of the carries, the running sums of the
+/// invariants' adjoints and the adjoints of the sequences' steps out.
 AdjointBody differentiateBody(const Graph &fwd, const ScanLayout &l,
                               const std::vector<bool> &seeded) {
   AdjointBody a{fwd, static_cast<ValueId>(fwd.size()), {}, {}, {}};
@@ -112,10 +116,12 @@ AdjointBody differentiateBody(const Graph &fwd, const ScanLayout &l,
   return a;
 }
 
-/// The backward scan's body for the given seeded outputs, and the forward values it
-/// reads (residuals, in the order of its residual inputs).
+/// The backward scan's body for the given seeded outputs, the forward sequences it reads
+/// (indices among the scan's sequences) and the forward values it reads (residuals), in
+/// the order of its inputs.
 struct BackwardBody {
   std::shared_ptr<Graph> body;
+  std::vector<int64_t> sequences;
   std::vector<ValueId> residuals;
 };
 
@@ -135,7 +141,10 @@ BackwardBody backwardBody(const Graph &fwd, const ScanLayout &l, const std::vect
         live[v] = true;
   // A forward value read by the sweep is a residual unless it is a constant, a sequence's
   // step or an invariant, which the backward scan has as they are.
-  BackwardBody out{std::make_shared<Graph>(), {}};
+  BackwardBody out{std::make_shared<Graph>(), {}, {}};
+  for (int64_t s = 0; s < l.numSeq; ++s)
+    if (live[fwdIn[l.numCarry + s]])
+      out.sequences.push_back(s);
   for (ValueId id = 0; id < a.numForward; ++id) {
     if (!live[id])
       continue;
@@ -161,7 +170,7 @@ BackwardBody backwardBody(const Graph &fwd, const ScanLayout &l, const std::vect
     addInput(v, inputName(v));
   for (ValueId v : a.sequences)
     addInput(v, inputName(v));
-  for (int64_t s = 0; s < l.numSeq; ++s)
+  for (int64_t s : out.sequences)
     addInput(fwdIn[l.numCarry + s], inputName(fwdIn[l.numCarry + s]));
   for (ValueId r : out.residuals)
     addInput(r, freshInputName(adj, "res" + std::to_string(r)));
@@ -236,7 +245,7 @@ std::vector<ValueId> scanGradient(Builder &b, const Node &node, ValueId self, Va
   for (size_t k = l.numCarry; k < fwd.outputs.size(); ++k)
     if (seeded[k])
       sequences.push_back(region(b, grad, l.offsets[k], l.outputs[k]));
-  for (int64_t s = 0; s < l.numSeq; ++s)
+  for (int64_t s : bwd.sequences)
     sequences.push_back(node.operands[l.numCarry + s]);
   for (size_t k : residualOutput)
     sequences.push_back(scanOutput(b, source, k));

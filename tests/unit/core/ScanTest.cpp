@@ -218,7 +218,8 @@ TEST_CASE("a scan's body is verified, and the passes optimise inside it", "[scan
   }
   std::mt19937 rng(4);
   TensorMap inputs = test::randomInputs(g, -1, 1, rng);
-  CHECK(xt::allclose(interpret(m.graphs[0], inputs).at("c"), interpret(before.graphs[0], inputs).at("c")));
+  CHECK(xt::allclose(interpret(m.graphs[0], inputs).at("c"),
+                     interpret(before.graphs[0], inputs).at("c")));
 
   // A body whose carry changes type is rejected at the scan.
   Graph wrong;
