@@ -7,6 +7,7 @@
 #include "ir/Type.h"
 
 #include <map>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -59,6 +60,8 @@ inline constexpr const char *NoiseUniform = "noise_uniform";
 /// loaded with the weights but gets no gradient; train_step returns its new value as an
 /// output named like the input.
 
+class Graph;
+
 /// One op instance. Its result type is inferred by the op's registry entry when added.
 struct Node {
   std::string op;
@@ -66,6 +69,10 @@ struct Node {
   Attrs attrs;
   TensorType type;
   SourceLoc loc;
+  /// The sub-graph a structured op runs (scan's step function; ir/Scan.h), else null.
+  /// Immutable once built, so copies of the node share it; passes that rewrite a body
+  /// replace the pointer.
+  std::shared_ptr<const Graph> body = nullptr;
 };
 
 /// A named graph output.

@@ -20,6 +20,7 @@ const std::map<std::string, OpDef> &registry() {
     registerLayoutOps(defs);
     registerMaxOps(defs);
     registerConvOps(defs);
+    registerScanOps(defs);
     std::map<std::string, OpDef> byName;
     for (OpDef &d : defs)
       byName.emplace(d.name, std::move(d));

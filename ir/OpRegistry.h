@@ -70,6 +70,8 @@ struct OpDef {
   /// Operand shapes the generic tests (gradcheck, compiled vs interpreter) instantiate.
   /// `example` also sets the result type for ops typed by declaration (broadcast, reshape).
   std::function<void(std::vector<Shape> &operands, Attrs &attrs, Shape &result)> example;
+  /// The body an example node runs (scan); empty for ops without one.
+  std::function<std::shared_ptr<const Graph>(DType dtype)> exampleBody;
   /// Range of the random operand values the generic tests draw (log, sqrt need > 0).
   double exampleMin = -2.0, exampleMax = 2.0;
 
@@ -91,5 +93,6 @@ void registerSlicingOps(std::vector<OpDef> &ops);
 void registerLayoutOps(std::vector<OpDef> &ops);
 void registerMaxOps(std::vector<OpDef> &ops);
 void registerConvOps(std::vector<OpDef> &ops);
+void registerScanOps(std::vector<OpDef> &ops);
 
 } // namespace aec

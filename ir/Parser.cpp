@@ -2,6 +2,7 @@
 ///   module  := graph*
 ///   graph   := "graph" "@" ident "{" node* "return" [output ("," output)*] "}"
 ///   node    := "%" int "=" ident ["(" "%" int ("," "%" int)* ")"] [attrs] ":" type [loc]
+///              [graph]   (the body of a structured op: scan)
 ///   attrs   := "{" ident "=" value ("," ident "=" value)* "}"
 ///   value   := int | float | string | "[" [int ("," int)*] "]"
 ///   type    := ("f32" | "f64") "[" [int ("," int)*] "]"
@@ -222,6 +223,9 @@ private:
         n.loc.layer = string();
         expect(')');
       }
+      skipSpace();
+      if (Text.compare(Pos, 5, "graph") == 0)
+        n.body = std::make_shared<const Graph>(parseGraph());
       names[id] = g.addUnchecked(std::move(n));
     }
     keyword("return");

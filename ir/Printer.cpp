@@ -60,6 +60,17 @@ void printNode(std::ostream &os, const Node &n, ValueId id, bool withLocs) {
   if (withLocs && (n.loc.valid() || !n.loc.layer.empty()))
     os << " loc(" << quote(n.loc.file) << ":" << n.loc.line << ":" << n.loc.col << ", "
        << quote(n.loc.layer) << ")";
+  if (n.body) {
+    // The body is a graph of its own (its own value numbers), indented one level.
+    std::string body = printGraph(*n.body, withLocs);
+    os << " ";
+    for (size_t i = 0; i < body.size(); ++i) {
+      os << body[i];
+      if (body[i] == '\n' && i + 1 < body.size())
+        os << "  ";
+    }
+    return;
+  }
   os << "\n";
 }
 } // namespace

@@ -32,6 +32,8 @@ void verifyGraph(const Graph &g, const std::string &afterPass) {
     for (const std::string &a : def->attrs)
       if (!n.attrs.has(a))
         verifyError(g, &n, afterPass, self + ": missing attribute '" + a + "'");
+    if (n.body)
+      verifyGraph(*n.body, afterPass);
     TensorType inferred = def->infer(g, n);
     if (inferred != n.type)
       verifyError(g, &n, afterPass, self + ": type " + n.type.str() + " but the op gives " +

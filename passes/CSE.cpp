@@ -16,7 +16,7 @@ Pass createCSEPass() {
               if (n.op == "input")
                 return out.addUnchecked(std::move(n));
               // The printed attrs are a canonical key (the map is sorted).
-              Node keyNode{n.op, {}, n.attrs, n.type, {}};
+              Node keyNode{n.op, {}, n.attrs, n.type, {}, n.body}; // a body prints in the key
               Graph scratch;
               scratch.addUnchecked(keyNode);
               Key key{n.op, n.operands, printGraph(scratch), n.type.str()};

@@ -1,7 +1,8 @@
-/// Sequence layers ([time, features] per sample): Keras' LSTM (unrolled over the static
+/// Sequence layers ([time, features] per sample): Keras' LSTM (a scan over the static
 /// sequence), RepeatVector (repeat) and TimeDistributed (time_distributed).
 #include "frontend/LayerKind.h"
 #include "frontend/SpecParse.h"
+#include "ir/Scan.h"
 
 namespace aec {
 
@@ -20,6 +21,35 @@ Shape inferLstm(const LayerSpec &l, const std::vector<Shape> &inputs) {
   return l.returnSequences ? Shape{in[0], l.units} : Shape{l.units};
 }
 
+/// The LSTM step as a scan body: carries h, c [B, u], the step's projected input z_t
+/// [B, 4u] and the invariant recurrent kernel R [u, 4u] in; h', c' (and h' again as the
+/// per-step output, with return_sequences) out.
+std::shared_ptr<const Graph> lstmStep(const SourceLoc &loc, DType dtype, int64_t batch,
+                                      int64_t u, bool returnSequences) {
+  auto body = std::make_shared<Graph>();
+  body->name = "lstm_step";
+  Builder b(*body);
+  b.loc = loc;
+  const TensorType state{dtype, {batch, u}};
+  ValueId h = b.input("h", role::Data, state);
+  ValueId c = b.input("c", role::Data, state);
+  ValueId z = b.input("z", role::Data, {dtype, {batch, 4 * u}});
+  ValueId recurrent = b.input("recurrent_kernel", role::Data, {dtype, {u, 4 * u}});
+  z = b.add(z, b.matmul(h, recurrent));
+  auto gate = [&](int64_t k) { return b.slice(z, {0, k * u}, {batch, (k + 1) * u}, {1, 1}); };
+  ValueId i = b.sigmoid(gate(0));
+  ValueId f = b.sigmoid(gate(1));
+  ValueId g = b.tanh(gate(2));
+  ValueId o = b.sigmoid(gate(3));
+  ValueId nextC = b.add(b.mul(f, c), b.mul(i, g));
+  ValueId nextH = b.mul(o, b.tanh(nextC));
+  body->addOutput("h", nextH);
+  body->addOutput("c", nextC);
+  if (returnSequences)
+    body->addOutput("y", nextH);
+  return body;
+}
+
 /// x [B, T, F] -> h_T [B, u] (or every h_t stacked, [B, T, u], with return_sequences).
 ///
 /// Params (Keras layout, gates in Keras order i, f, c, o along the 4u axis):
@@ -27,42 +57,33 @@ Shape inferLstm(const LayerSpec &l, const std::vector<Shape> &inputs) {
 ///   rows, as Keras), bias [4u] with the forget gate's slice at 1 (init
 ///   unit_forget_bias:<u>, Keras' unit_forget_bias=True).
 /// Step: z = x_t K + h R + b; i, f, o = sigmoid, g = tanh of z's four slices;
-/// c = f c + i g; h = o tanh(c); h_0 = c_0 = 0 (so step 0 skips the h R and f c terms).
+/// c = f c + i g; h = o tanh(c); h_0 = c_0 = 0.
+///
+/// The steps are one scan (a loop in the IR, ir/Scan.h) over time-major [T, B, ...]
+/// values; the input projection x K + b of all steps is one matmul before it.
 ValueId expandLstm(Expander &ex, const LayerSpec &l, const std::vector<ValueId> &in, ValueId *) {
   Builder &b = ex.B;
   ValueId x = in.at(0);
   const Shape shape = b.shape(x);
+  const DType dtype = b.type(x).dtype;
   const int64_t batch = shape[0], steps = shape[1], features = shape[2], u = l.units;
   ValueId kernel = ex.param(l, "kernel", {features, 4 * u}, glorotInit(features, 4 * u));
   ValueId recurrent = ex.param(l, "recurrent_kernel", {u, 4 * u},
                                "orthogonal:" + std::to_string(u) + ":" + std::to_string(4 * u));
   ValueId bias = ex.param(l, "bias", {4 * u}, "unit_forget_bias:" + std::to_string(u));
 
-  // The input projection x K + b of all steps is one [B*T, F] x [F, 4u] matmul.
-  ValueId projected = b.matmul(b.reshape(x, {batch * steps, features}), kernel);
-  projected = b.add(projected, b.broadcast(bias, {batch * steps, 4 * u}, {1}));
-  projected = b.reshape(projected, {batch, steps, 4 * u});
+  // The input projection of all steps is one [T*B, F] x [F, 4u] matmul, time-major.
+  ValueId timeMajor = b.reshape(b.transpose(x, {1, 0, 2}), {steps * batch, features});
+  ValueId projected = b.matmul(timeMajor, kernel);
+  projected = b.add(projected, b.broadcast(bias, {steps * batch, 4 * u}, {1}));
+  projected = b.reshape(projected, {steps, batch, 4 * u});
 
-  auto gate = [&](ValueId z, int64_t k) {
-    return b.slice(z, {0, k * u}, {batch, (k + 1) * u}, {1, 1});
-  };
-  ValueId h = NoValue, c = NoValue;
-  std::vector<ValueId> sequence;
-  for (int64_t t = 0; t < steps; ++t) {
-    ValueId z =
-        b.reshape(b.slice(projected, {0, t, 0}, {batch, t + 1, 4 * u}, {1, 1, 1}), {batch, 4 * u});
-    if (h != NoValue)
-      z = b.add(z, b.matmul(h, recurrent));
-    ValueId i = b.sigmoid(gate(z, 0));
-    ValueId g = b.tanh(gate(z, 2));
-    ValueId o = b.sigmoid(gate(z, 3));
-    ValueId ig = b.mul(i, g);
-    c = c == NoValue ? ig : b.add(b.mul(b.sigmoid(gate(z, 1)), c), ig);
-    h = b.mul(o, b.tanh(c));
-    if (l.returnSequences)
-      sequence.push_back(b.reshape(h, {batch, 1, u}));
-  }
-  return l.returnSequences ? b.concat(sequence, 1) : h;
+  ValueId zeros = b.constant(0.0, {dtype, {batch, u}});
+  ValueId scan = buildScan(b, lstmStep(b.loc, dtype, batch, u, l.returnSequences), steps,
+                           {zeros, zeros}, {projected}, {recurrent});
+  if (!l.returnSequences)
+    return scanOutput(b, scan, 0);
+  return b.transpose(scanOutput(b, scan, 2), {1, 0, 2});
 }
 
 void countLstm(const LayerSpec &l, const Shape &in, LayerSummary &row) {

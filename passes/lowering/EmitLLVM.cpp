@@ -111,7 +111,7 @@ void addDescriptor(llvm::Module &mod, const std::string &descriptor) {
 }
 
 /// Above this many LLVM instructions in one function, optimising costs minutes (see
-/// chooseOptLevel); the default models have 7k-28k.
+/// chooseOptLevel); the default models have 7k-28k (an LSTM is a loop, ir/Scan.h).
 constexpr size_t HugeFunctionInstructions = 150000;
 
 /// With AEC_TIMING=1, prints the wall time of a phase to stderr when it ends.
@@ -132,10 +132,11 @@ private:
   std::chrono::steady_clock::time_point Start;
 };
 
-/// LLVM's optimisation level for `mod`: O3, except when one function is huge (an unrolled
-/// LSTM's train step). LLVM's passes and instruction selection are superlinear there: on
-/// fashion_recurrent O3 took 212 s + 63 s codegen and O1 173 s + 82 s, while O0 with fast
-/// instruction selection takes 1.5 s (the trainer runs 2.3x slower: 54 vs 127 samples/s).
+/// LLVM's optimisation level for `mod`: O3, except when one function is huge (a safety
+/// net: no default model has one since the LSTM became a scan, a loop). LLVM's passes and
+/// instruction selection are superlinear there: on fashion_recurrent's unrolled train step
+/// (252k instructions) O3 took 212 s + 63 s codegen and O1 173 s + 82 s, while O0 with
+/// fast instruction selection took 1.5 s (the trainer ran 2.3x slower).
 /// AEC_LLVM_OPT=0..3 overrides the choice.
 llvm::OptimizationLevel chooseOptLevel(const llvm::Module &mod) {
   size_t largest = 0;

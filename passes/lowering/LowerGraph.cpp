@@ -45,6 +45,26 @@ Value freshCopy(OpBuilder &b, Location loc, Value v) {
       .getResult(0);
 }
 
+} // namespace
+
+void emitNodes(OpBuilder &b, const Graph &graph, std::vector<Value> &values) {
+  MLIRContext &ctx = *b.getContext();
+  for (size_t id = 0; id < graph.size(); ++id) {
+    const Node &node = graph.node(static_cast<ValueId>(id));
+    if (node.op == "input")
+      continue;
+    const OpEmitter *emit = findOpEmitter(node.op);
+    if (!emit)
+      fail(node.loc, "op '" + node.op + "' has no MLIR lowering");
+    EmitContext c{
+        b, toLocation(ctx, node.loc), node, {}, toTensorType(ctx, node.type)};
+    for (ValueId operand : node.operands)
+      c.operands.push_back(values.at(operand));
+    values[id] = (*emit)(c);
+  }
+}
+
+namespace {
 void lowerGraph(OpBuilder &b, ModuleOp module, const Graph &graph) {
   MLIRContext &ctx = *b.getContext();
   std::vector<ValueId> inputs = graph.inputs();
@@ -63,19 +83,7 @@ void lowerGraph(OpBuilder &b, ModuleOp module, const Graph &graph) {
   std::vector<Value> values(graph.size());
   for (size_t i = 0; i < inputs.size(); ++i)
     values[inputs[i]] = entry->getArgument(i);
-  for (size_t id = 0; id < graph.size(); ++id) {
-    const Node &node = graph.node(static_cast<ValueId>(id));
-    if (node.op == "input")
-      continue;
-    const OpEmitter *emit = findOpEmitter(node.op);
-    if (!emit)
-      fail(node.loc, "op '" + node.op + "' has no MLIR lowering");
-    EmitContext c{
-        b, toLocation(ctx, node.loc), node, {}, toTensorType(ctx, node.type)};
-    for (ValueId operand : node.operands)
-      c.operands.push_back(values.at(operand));
-    values[id] = (*emit)(c);
-  }
+  emitNodes(b, graph, values);
 
   SmallVector<Value> results;
   std::set<ValueId> returned;

@@ -37,6 +37,15 @@ using OpEmitter = std::function<mlir::Value(EmitContext &ctx)>;
 /// The emitter registered for `op`, or nullptr (OpLowerings.cpp).
 const OpEmitter *findOpEmitter(const std::string &op);
 
+/// Emits every node of `graph` but its inputs at `b`'s insertion point; `values`
+/// (indexed by ValueId) holds the inputs' values and receives the others' (LowerGraph.cpp;
+/// a function body, or a scan's body inside its loop).
+void emitNodes(mlir::OpBuilder &b, const Graph &graph,
+               std::vector<mlir::Value> &values);
+
+/// scan -> scf.for over the steps (ScanLowering.cpp).
+mlir::Value emitScan(EmitContext &c);
+
 /// A context with every dialect, interface and translation the pipeline needs,
 /// single threaded so that compilation is deterministic and cheap on small
 /// machines (Context.cpp).

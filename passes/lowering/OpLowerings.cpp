@@ -413,6 +413,7 @@ const std::map<std::string, OpEmitter> &emitters() {
       {"conv2d", emitConv2d},
       {"conv2d_transpose", emitConv2dTranspose},
       {"conv2d_kernel_grad", emitConv2dKernelGrad},
+      {"scan", emitScan},
   };
   return table;
 }

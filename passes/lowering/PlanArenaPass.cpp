@@ -1,9 +1,10 @@
 /// aec-plan-arena: a static memory plan for each function's intermediates.
-/// After bufferization every intermediate is a static memref.alloc at the top
-/// of a straight-line function body; left alone, each becomes a malloc/free on
-/// every step, and the heap grows with fragmentation (speckle_dae at batch 128
-/// reached 18 GB). Here each alloc gets a live range (from the alloc to the
-/// last top-level op that touches it or any view of it) and an offset in one
+/// After bufferization every intermediate is a static memref.alloc (at the top
+/// of the function body, or inside a scan's loop); left alone, each becomes a
+/// malloc/free on every step (or loop iteration), and the heap grows with
+/// fragmentation (speckle_dae at batch 128 reached 18 GB). Here each alloc gets
+/// a live range (from the alloc to the last op of its block that touches it or
+/// any view of it, see liveBuffers) and an offset in one
 /// arena, by greedy first fit in decreasing size (as TFLite's arena planner and
 /// XLA's heap simulator do), so buffers whose ranges do not overlap share
 /// memory; the allocs become memref.view ops into one arena alloc, which the
@@ -31,7 +32,7 @@ constexpr int64_t Alignment = 64;
 struct Buffer {
   memref::AllocOp alloc;
   int64_t bytes = 0;
-  int64_t first = 0, last = 0; ///< top-level op indices of its live range
+  int64_t first = 0, last = 0; ///< pre-order op positions of its live range
   int64_t offset = -1;
 };
 
@@ -49,44 +50,52 @@ int64_t plannableBytes(memref::AllocOp alloc) {
   return std::max<int64_t>(1, (bytes + Alignment - 1) / Alignment) * Alignment;
 }
 
-/// Live ranges: each top-level op at index i extends the range of every buffer
-/// it (or an op nested in it) reads or writes through any alias. A buffer that
-/// escapes (returned or passed to a call) is not planned.
+/// Live ranges over the ops' pre-order positions in the function. An alloc is live from
+/// its position to the end of the last op of its own block that (or an op nested in
+/// which) reads or writes it through any alias: a buffer used inside a loop is live for
+/// the whole loop, which repeats. A buffer that escapes (returned, passed to a call, or
+/// yielded from the loop body it is allocated in into the next iteration) is not planned.
+/// Allocations inside a loop body (a scan's step) so get one planned place that every
+/// iteration reuses, instead of a malloc per iteration.
 std::vector<Buffer> liveBuffers(func::FuncOp func) {
-  Block &body = func.getBody().front();
   BufferViewFlowAnalysis aliases(func);
+  DenseMap<Operation *, int64_t> start, end;
+  int64_t index = 0;
+  func.walk<WalkOrder::PreOrder>([&](Operation *op) { start[op] = index++; });
+  func.walk<WalkOrder::PostOrder>([&](Operation *op) {
+    end[op] = std::max(end.lookup(op), start[op]);
+    if (Operation *parent = op->getParentOp())
+      end[parent] = std::max(end.lookup(parent), end[op]);
+  });
   std::vector<Buffer> buffers;
   DenseMap<Value, SmallVector<size_t, 2>> owners; // alias -> buffers it views
-  int64_t index = 0;
-  DenseMap<Operation *, int64_t> position;
-  for (Operation &op : body)
-    position[&op] = index++;
-  for (Operation &op : body) {
-    auto alloc = dyn_cast<memref::AllocOp>(op);
-    if (!alloc)
-      continue;
+  func.walk([&](memref::AllocOp alloc) {
     int64_t bytes = plannableBytes(alloc);
     if (bytes == 0)
-      continue;
+      return;
     size_t id = buffers.size();
-    buffers.push_back({alloc, bytes, position[&op], position[&op], -1});
+    buffers.push_back({alloc, bytes, start[alloc], start[alloc], -1});
     for (Value alias : aliases.resolve(alloc.getResult()))
       owners[alias].push_back(id);
-  }
+  });
+  Block *funcBody = &func.getBody().front();
   std::vector<bool> escapes(buffers.size(), false);
-  for (Operation &top : body)
-    top.walk([&](Operation *op) {
-      bool escaping = isa<func::ReturnOp, func::CallOp>(op);
-      for (Value operand : op->getOperands()) {
-        auto it = owners.find(operand);
-        if (it == owners.end())
-          continue;
-        for (size_t id : it->second) {
-          buffers[id].last = std::max(buffers[id].last, position[&top]);
-          escapes[id] = escapes[id] || escaping;
-        }
+  func.walk([&](Operation *op) {
+    for (Value operand : op->getOperands()) {
+      auto it = owners.find(operand);
+      if (it == owners.end())
+        continue;
+      for (size_t id : it->second) {
+        Block *home = buffers[id].alloc->getBlock();
+        Operation *user = home->findAncestorOpInBlock(*op);
+        bool escaping = !user || isa<func::ReturnOp, func::CallOp>(op) ||
+                        (home != funcBody && user == home->getTerminator());
+        escapes[id] = escapes[id] || escaping;
+        if (user)
+          buffers[id].last = std::max(buffers[id].last, end[user]);
       }
-    });
+    }
+  });
   std::vector<Buffer> planned;
   for (size_t id = 0; id < buffers.size(); ++id)
     if (!escapes[id])

@@ -137,8 +137,15 @@ loss: bce
   CHECK(g.type(info.output).shape == Shape{2, 5, 3});
   REQUIRE(info.logits != NoValue); // bce from the wrapped dense's logits
   CHECK(g.node(info.output).operands[0] == info.logits);
-  // One input projection per layer, one recurrent matmul per step after the first.
-  CHECK(count(g, "matmul") == 3 + 3 * 4 + 1);
+  // One input projection per layer and the time_distributed dense; each layer's steps
+  // are one scan whose body holds the one recurrent matmul.
+  CHECK(count(g, "matmul") == 3 + 1);
+  CHECK(count(g, "scan") == 3);
+  for (const Node &n : g.nodes())
+    if (n.op == "scan") {
+      CHECK(n.attrs.getInt("length") == 5);
+      CHECK(count(*n.body, "matmul") == 1);
+    }
 }
 
 TEST_CASE("time_distributed of a conv folds time into the batch", "[frontend][image]") {

@@ -61,3 +61,37 @@ func.func @left_alone(%n: index) -> memref<8xf32> {
   memref.dealloc %d : memref<?xf32>
   return %e : memref<8xf32>
 }
+
+// -----
+
+// Buffers allocated inside a loop body (a scan's step) are planned too: %t lives
+// within one iteration and its place is reused by every iteration; %s, whose
+// last use comes before %u is allocated, shares its bytes with %u. %y is
+// yielded into the next iteration, so it is left to the deallocation pipeline.
+// CHECK-LABEL: func.func @loop_body
+// CHECK-SAME:    aec.arena_bytes = 128 : i64
+// CHECK:         scf.for
+// CHECK:           memref.view %{{.*}}[%c0{{.*}}][] : memref<128xi8> to memref<16xf32>
+// CHECK:           memref.view %{{.*}}[%c64{{.*}}][] : memref<128xi8> to memref<16xf32>
+// CHECK:           memref.view %{{.*}}[%c64{{.*}}][] : memref<128xi8> to memref<16xf32>
+// CHECK:           memref.alloc() : memref<16xf32>
+// CHECK:           scf.yield
+func.func @loop_body(%in: memref<16xf32>, %out: memref<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %r = scf.for %i = %c0 to %c4 step %c1 iter_args(%acc = %in) -> (memref<16xf32>) {
+    %t = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+    memref.copy %acc, %t : memref<16xf32> to memref<16xf32>
+    %s = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+    memref.copy %t, %s : memref<16xf32> to memref<16xf32>
+    memref.copy %s, %out : memref<16xf32> to memref<16xf32>
+    %u = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+    memref.copy %t, %u : memref<16xf32> to memref<16xf32>
+    memref.copy %u, %out : memref<16xf32> to memref<16xf32>
+    %y = memref.alloc() : memref<16xf32>
+    memref.copy %t, %y : memref<16xf32> to memref<16xf32>
+    scf.yield %y : memref<16xf32>
+  }
+  return
+}

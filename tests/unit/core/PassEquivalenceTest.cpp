@@ -115,7 +115,9 @@ public:
         operands.push_back(operand(b, g, pool, def, s, inputs, lastSplat));
       if (attrs.has("value")) // a pad value equal to the operand's splat, or another one
         attrs.set("value", lastSplat && coin() ? *lastSplat : splatValue());
-      pool.push_back(g.add(Node{def.name, operands, attrs, {DType::F64, resultShape}, {}}));
+      std::shared_ptr<const Graph> body =
+          def.exampleBody ? def.exampleBody(DType::F64) : nullptr;
+      pool.push_back(g.add(Node{def.name, operands, attrs, {DType::F64, resultShape}, {}, body}));
     }
     for (size_t i = 0; i < pool.size(); ++i)
       if (i + 1 == pool.size() || coin()) // the rest is left for DCE

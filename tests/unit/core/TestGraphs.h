@@ -23,7 +23,8 @@ inline Graph exampleGraph(const OpDef &def, DType dtype, ValueId *result) {
   std::vector<ValueId> operands;
   for (size_t i = 0; i < shapes.size(); ++i)
     operands.push_back(b.input("a" + std::to_string(i), role::Data, {dtype, shapes[i]}));
-  *result = g.add(Node{def.name, operands, attrs, {dtype, resultShape}, {}});
+  std::shared_ptr<const Graph> body = def.exampleBody ? def.exampleBody(dtype) : nullptr;
+  *result = g.add(Node{def.name, operands, attrs, {dtype, resultShape}, {}, body});
   return g;
 }
 
