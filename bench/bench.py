@@ -73,22 +73,32 @@ def bench_model(aec, name, generator, n, epochs, work, ext="csv"):
     start = time.perf_counter()
     run([aec, "compile", model, "-o", os.path.join(work, name)])
     compile_s = time.perf_counter() - start
+    # The step split in 2 shards whatever its size, to measure 1 and 2 threads side by side.
+    run([aec, "compile", model, "-o", os.path.join(work, name + "_2"), "--shards", "2"])
+    info = run([os.path.join(work, name), "info"]).stdout
+    default_threads = 2 if "grad_step on 2 shards" in info else 1
 
-    log = os.path.join(work, f"{name}_log.csv")
-    start = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", os.path.join(work, name), "train", "--no-shuffle",
-                           "--log", log, "--save", os.path.join(work, f"{name}.npz")],
-                          check=True, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    aec_peak_mb = int(proc.stderr.strip().splitlines()[-1]) / 1024
-    aec_sps = n * epochs / wall  # whole process: start-up, data generation, every epoch
+    def train(threads):
+        log = os.path.join(work, f"{name}_log.csv")
+        start = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", os.path.join(work, name + "_2"), "train", "--no-shuffle",
+                               "--threads", str(threads), "--log", log, "--save", os.path.join(work, f"{name}.npz")],
+                              check=True, capture_output=True, text=True)
+        wall = time.perf_counter() - start
+        # whole process: start-up, data generation, every epoch
+        return n * epochs / wall, int(proc.stderr.strip().splitlines()[-1]) / 1024
+
+    aec_sps1, peak1 = train(1)
+    aec_sps2, peak2 = train(2)
+    aec_sps, aec_peak_mb = (aec_sps2, peak2) if default_threads == 2 else (aec_sps1, peak1)
 
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="2")
     out = run(["/usr/bin/python3", "-c", TORCH_WORKER, os.path.join(ROOT, "tests", "e2e"), model, data,
                str(epochs)], env=env).stdout
     torch_res = json.loads(out.strip().splitlines()[-1])
     return {"model": name, "n": n, "epochs": epochs, "batch": spec["train"]["batch"],
-            "aec_samples_per_s": aec_sps, "torch_samples_per_s": torch_res["samples_per_s"],
+            "aec_samples_per_s": aec_sps, "aec_1thread_samples_per_s": aec_sps1,
+            "aec_2threads_samples_per_s": aec_sps2, "aec_default_threads": default_threads, "torch_samples_per_s": torch_res["samples_per_s"],
             "ratio": aec_sps / torch_res["samples_per_s"], "aec_peak_rss_mb": aec_peak_mb,
             "torch_peak_rss_mb": torch_res["peak_rss_mb"], "aec_compile_s": compile_s}
 
@@ -117,12 +127,14 @@ def main():
                 print(f"{name} skipped: {FASHION_IMAGES} missing (Debian package dataset-fashion-mnist)")
                 continue
             rows.append(bench_model(args.aec, name, data, n, epochs, work, ext))
-    print(f"{'model':13s} {'batch':>5s} {'aec samples/s':>14s} {'torch samples/s':>16s} {'aec/torch':>9s} "
-          f"{'aec RSS MB':>10s} {'torch RSS MB':>12s} {'compile s':>9s}")
+    print(f"{'model':13s} {'batch':>5s} {'aec 1 thread':>12s} {'aec 2 threads':>13s} {'default':>7s} "
+          f"{'torch samples/s':>16s} {'aec/torch':>9s} {'aec RSS MB':>10s} {'torch RSS MB':>12s} {'compile s':>9s}")
     for r in rows:
-        print(f"{r['model']:13s} {r['batch']:5d} {r['aec_samples_per_s']:14.0f} {r['torch_samples_per_s']:16.0f} "
+        print(f"{r['model']:13s} {r['batch']:5d} {r['aec_1thread_samples_per_s']:12.0f} "
+              f"{r['aec_2threads_samples_per_s']:13.0f} {r['aec_default_threads']:7d} {r['torch_samples_per_s']:16.0f} "
               f"{r['ratio']:9.2f} {r['aec_peak_rss_mb']:10.1f} {r['torch_peak_rss_mb']:12.1f} {r['aec_compile_s']:9.2f}")
-    print("aec: whole trainer process (start-up, data, all epochs); torch: training loop after a warm-up, "
+    print("aec: samples/s of the whole trainer process (start-up, data, all epochs), 1 and 2 threads; "
+          "aec/torch and RSS at the default thread count; torch: training loop after a warm-up, "
           "2 threads, OPENBLAS_NUM_THREADS=1")
     if args.json:
         json.dump(rows, open(args.json, "w"), indent=2)

@@ -6,9 +6,17 @@
 /// last top-level op that touches it or any view of it) and an offset in one
 /// arena, by greedy first fit in decreasing size (as TFLite's arena planner and
 /// XLA's heap simulator do), so buffers whose ranges do not overlap share
-/// memory; the allocs become memref.view ops into one arena alloc, which the
-/// deallocation pipeline frees at the end. Runs before the deallocation
-/// pipeline. Lit test: tests/lit/mlir/aec-plan-arena.mlir.
+/// memory; the allocs become memref.view ops into the arena.
+///
+/// The arena is not allocated here: it is the function's last argument, the
+/// workspace (`memref<Nxi8>`, 64-byte aligned, aliasing no other argument),
+/// which the runtime allocates once per trainer and passes to every call, so a
+/// step makes no heap allocation at all. Every function gets the argument, of
+/// size 0 when it has nothing to plan, so that the entry ABI is uniform.
+/// Allocs the plan cannot take (dynamic sizes, non-identity layouts, buffers
+/// that escape) stay allocs and are counted in `aec.unplanned_allocs`; the
+/// object emission warns about any heap call left in a function. Runs before
+/// the deallocation pipeline. Lit test: tests/lit/mlir/aec-plan-arena.mlir.
 #include "passes/lowering/AecPasses.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -51,8 +59,9 @@ int64_t plannableBytes(memref::AllocOp alloc) {
 
 /// Live ranges: each top-level op at index i extends the range of every buffer
 /// it (or an op nested in it) reads or writes through any alias. A buffer that
-/// escapes (returned or passed to a call) is not planned.
-std::vector<Buffer> liveBuffers(func::FuncOp func) {
+/// escapes (returned or passed to a call) is not planned; `unplanned` counts
+/// the allocs left as they are.
+std::vector<Buffer> liveBuffers(func::FuncOp func, int64_t &unplanned) {
   Block &body = func.getBody().front();
   BufferViewFlowAnalysis aliases(func);
   std::vector<Buffer> buffers;
@@ -61,6 +70,11 @@ std::vector<Buffer> liveBuffers(func::FuncOp func) {
   DenseMap<Operation *, int64_t> position;
   for (Operation &op : body)
     position[&op] = index++;
+  unplanned = 0;
+  func.walk([&](memref::AllocOp alloc) {
+    if (alloc->getParentOp() != func.getOperation() || plannableBytes(alloc) == 0)
+      ++unplanned;
+  });
   for (Operation &op : body) {
     auto alloc = dyn_cast<memref::AllocOp>(op);
     if (!alloc)
@@ -88,9 +102,12 @@ std::vector<Buffer> liveBuffers(func::FuncOp func) {
       }
     });
   std::vector<Buffer> planned;
-  for (size_t id = 0; id < buffers.size(); ++id)
+  for (size_t id = 0; id < buffers.size(); ++id) {
     if (!escapes[id])
       planned.push_back(buffers[id]);
+    else
+      ++unplanned;
+  }
   return planned;
 }
 
@@ -152,7 +169,8 @@ public:
   StringRef getArgument() const final { return "aec-plan-arena"; }
   StringRef getDescription() const final {
     return "Place each function's static intermediates at planned offsets "
-           "of one arena (after bufferization, before deallocation)";
+           "of one workspace, a new last argument (after bufferization, "
+           "before deallocation)";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<arith::ArithDialect, memref::MemRefDialect>();
@@ -162,16 +180,21 @@ public:
     func::FuncOp func = getOperation();
     if (func.isExternal())
       return;
-    std::vector<Buffer> buffers = liveBuffers(func);
-    if (buffers.size() < 2)
-      return;
+    int64_t unplanned = 0;
+    std::vector<Buffer> buffers = liveBuffers(func, unplanned);
     int64_t arenaBytes = assignOffsets(buffers);
     Block &body = func.getBody().front();
     OpBuilder b(&body, body.begin());
     Location loc = func.getLoc();
-    auto arena = b.create<memref::AllocOp>(
-        loc, MemRefType::get({arenaBytes}, b.getI8Type()),
-        b.getI64IntegerAttr(Alignment));
+    // The workspace: last argument, noalias (the runtime gives it to no other
+    // argument) and aligned for the cache-line offsets of the plan.
+    unsigned index = func.getNumArguments();
+    NamedAttribute argAttrs[] = {
+        b.getNamedAttr("llvm.noalias", b.getUnitAttr()),
+        b.getNamedAttr("llvm.align", b.getI64IntegerAttr(Alignment))};
+    func.insertArgument(index, MemRefType::get({arenaBytes}, b.getI8Type()),
+                        b.getDictionaryAttr(argAttrs), loc);
+    Value arena = func.getArgument(index);
     for (Buffer &buf : buffers) {
       b.setInsertionPoint(buf.alloc);
       Value offset = b.create<arith::ConstantIndexOp>(buf.alloc.getLoc(), buf.offset);
@@ -180,11 +203,12 @@ public:
       buf.alloc.getResult().replaceAllUsesWith(view);
       buf.alloc.erase();
     }
-    // The plan, for `aec dump` and the tests: the arena and the bound it is
-    // measured against.
+    // The plan, for the descriptor, `aec dump` and the tests: the workspace,
+    // the bound it is measured against, and what it could not take.
     func->setAttr("aec.arena_bytes", b.getI64IntegerAttr(arenaBytes));
     func->setAttr("aec.live_bytes_bound",
                   b.getI64IntegerAttr(liveLowerBound(buffers)));
+    func->setAttr("aec.unplanned_allocs", b.getI64IntegerAttr(unplanned));
   }
 };
 } // namespace
