@@ -20,9 +20,12 @@ struct ShardPlan {
   std::string reason; ///< why the step stays whole (shards == 1), for `trainer info`
 };
 
-/// A step of fewer FLOPs (3 x forward FLOPs x batch) than this is not split by default:
-/// a second thread costs more in hand-over than it saves (measured, see README).
-inline constexpr int64_t MinShardedStepFlops = 4'000'000;
+/// A step of fewer FLOPs (3 x forward FLOPs x batch) than this is not split by default.
+/// Below it a step takes well under a millisecond here, and the hand-over between two
+/// threads (microseconds on an idle machine, a time slice on a busy one) costs more than
+/// the second core saves: measured on this 2-core machine, ring (1 MFLOP) and sdss_colors
+/// at batch 64 (4.5 MFLOP) ran slower on 2 threads, fashion_conv faster (README).
+inline constexpr int64_t MinShardedStepFlops = 50'000'000;
 
 /// The shards for `spec` at `batch`: `requested` (0: 2 when the step has at least
 /// MinShardedStepFlops), or 1 with the reason when the step cannot be split exactly: a
