@@ -108,11 +108,12 @@ def trainer_info(trainer):
             "flops_per_step": int(flops.group(1)) if flops else None}
 
 
-def aec_pass(trainer, work, name):
+def aec_pass(trainer, work, name, threads=None):
     """One training run: per-epoch samples/s after the first epoch, and peak RSS."""
     log = os.path.join(work, f"{name}_log.csv")
+    extra = ["--threads", str(threads)] if threads else []
     proc = run(["/usr/bin/time", "-f", "%M", trainer, "train", "--no-shuffle", "--log", log,
-                "--save", os.path.join(work, f"{name}.npz")])
+                "--save", os.path.join(work, f"{name}.npz")] + extra)
     rows = [line.split(",") for line in open(log).read().splitlines()[1:]]
     rates = [float(r[4]) for r in rows]
     return rates[1:] or rates, int(proc.stderr.strip().splitlines()[-1]) / 1024
@@ -149,14 +150,18 @@ def bench_model(aec, case, work, passes, epoch_scale):
     run([aec, "compile", model, "-o", trainer])
     compile_s = time.perf_counter() - start
     info = trainer_info(trainer)
+    # A step split into shards runs on both cores by default; its 1-thread speed for comparison.
+    sharded = "on 2 shards" in run([trainer, "info"]).stdout
 
-    aec_rates, aec_rss = [], 0.0
+    aec_rates, aec_rss, aec_rates_1 = [], 0.0, []
     torch_rates = {s: [] for s in TORCH_SETTINGS}
     torch_rss = {s: 0.0 for s in TORCH_SETTINGS}
     for _ in range(passes):  # interleaved, so that drift in the machine's speed hits both
         rates, rss = aec_pass(trainer, work, name)
         aec_rates += rates
         aec_rss = max(aec_rss, rss)
+        if sharded:
+            aec_rates_1 += aec_pass(trainer, work, name, threads=1)[0]
         for s in TORCH_SETTINGS:
             res = torch_pass(model, data, epochs, s)
             torch_rates[s] += res["samples_per_s"]
@@ -166,7 +171,8 @@ def bench_model(aec, case, work, passes, epoch_scale):
     aec_sps = statistics.median(aec_rates)
     gflops = info["flops_per_step"] / batch * aec_sps / 1e9 if info["flops_per_step"] else None
     return dict(model=name, batch=batch, n=n, epochs=epochs, passes=passes,
-                aec_samples_per_s=aec_sps, aec_gflops=gflops,
+                aec_samples_per_s=aec_sps, aec_gflops=gflops, aec_threads=2 if sharded else 1,
+                aec_1thread_samples_per_s=statistics.median(aec_rates_1) if sharded else aec_sps,
                 torch_samples_per_s=torch_median[best], torch_setting=best,
                 torch_samples_per_s_by_setting=torch_median,
                 ratio=aec_sps / torch_median[best], aec_peak_rss_mb=aec_rss,
@@ -178,12 +184,13 @@ def mb(v):
 
 
 def print_table(rows, sgemm, markdown):
-    head = ["model", "batch", "aec samples/s", "PyTorch best", "aec/PyTorch", "aec GFLOP/s",
+    head = ["model", "batch", "aec samples/s", "threads", "aec 1 thread", "PyTorch best", "aec/PyTorch", "aec GFLOP/s",
             "RSS aec / PyTorch MB", "arena / bound MB", "compile s"]
     lines = []
     for r in rows:
         g = f"{r['aec_gflops']:.1f}" if r["aec_gflops"] is not None else "-"
-        lines.append([r["model"], str(r["batch"]), f"{r['aec_samples_per_s']:,.0f}",
+        lines.append([r["model"], str(r["batch"]), f"{r['aec_samples_per_s']:,.0f}", str(r["aec_threads"]),
+                      f"{r['aec_1thread_samples_per_s']:,.0f}",
                       f"{r['torch_samples_per_s']:,.0f}", f"{r['ratio']:.2f}x", g,
                       f"{r['aec_peak_rss_mb']:.0f} / {r['torch_peak_rss_mb']:.0f}",
                       f"{mb(r['arena_bytes'])} / {mb(r['arena_bound_bytes'])}",

@@ -66,5 +66,7 @@ struct LayerSummary {
   int64_t flops = 0; ///< forward FLOPs per sample
 };
 std::vector<LayerSummary> summarize(const ModelSpec &spec);
+/// Forward FLOPs of one sample: the sum of the summary's rows.
+int64_t forwardFlopsPerSample(const ModelSpec &spec);
 
 } // namespace aec

@@ -27,4 +27,11 @@ std::vector<LayerSummary> summarize(const ModelSpec &spec) {
   return rows;
 }
 
+int64_t forwardFlopsPerSample(const ModelSpec &spec) {
+  int64_t flops = 0;
+  for (const LayerSummary &row : summarize(spec))
+    flops += row.flops;
+  return flops;
+}
+
 } // namespace aec

@@ -50,6 +50,7 @@ inline constexpr const char *Param = "param";   ///< trainable parameter
 inline constexpr const char *State = "state";   ///< optimizer state, e.g. Adam moments
 inline constexpr const char *Hyper = "hyper";   ///< runtime scalar: lr, step count
 inline constexpr const char *Latent = "latent"; ///< a batch of codes (decode)
+inline constexpr const char *Grad = "grad";     ///< a summed gradient "grad/<param>" (update_step)
 /// Fresh random numbers the runtime draws for every call from the run's seeded stream:
 /// N(0, 1) or U[0, 1). Dropout, gaussian_noise and the VAE's reparameterisation use them.
 inline constexpr const char *NoiseNormal = "noise_normal";

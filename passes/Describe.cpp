@@ -49,9 +49,7 @@ rt::ModelDescriptor describeModel(const ModelSpec &spec, const Module &module,
     d.stats["peak_bytes"] = planPeakBytes(*train);
   }
   d.settings["train.batch"] = std::to_string(d.batch);
-  int64_t forwardFlops = 0;
-  for (const LayerSummary &row : summarize(spec))
-    forwardFlops += row.flops;
+  int64_t forwardFlops = forwardFlopsPerSample(spec);
   d.stats["flops_per_step"] = 3 * forwardFlops * d.batch;
   d.stats["forward_flops_per_sample"] = forwardFlops;
 
@@ -61,7 +59,7 @@ rt::ModelDescriptor describeModel(const ModelSpec &spec, const Module &module,
     for (ValueId in : g.inputs())
       f.args.push_back(inputInfo(g, in));
     for (const GraphOutput &out : g.outputs)
-      f.results.push_back({out.name, g.name == "train_step" ? resultRole(g, out.name) : "output",
+      f.results.push_back({out.name, g.name == "train_step" || g.name == "update_step" ? resultRole(g, out.name) : "output",
                            g.type(out.value).shape});
     d.functions.push_back(std::move(f));
   }

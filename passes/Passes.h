@@ -14,9 +14,34 @@ namespace aec {
 /// Built from differentiable ops, so it can be applied to its own output (grad of grad).
 std::vector<ValueId> buildGradients(Graph &graph, ValueId loss, const std::vector<ValueId> &wrt);
 
+/// How many data-parallel shards of a batch the compiler builds a gradient function for.
+struct ShardPlan {
+  int64_t shards = 1;
+  std::string reason; ///< why the step stays whole (shards == 1), for `trainer info`
+};
+
+/// A step of fewer FLOPs (3 x forward FLOPs x batch) than this is not split by default.
+/// Below it a step takes well under a millisecond here, and the hand-over between two
+/// threads (microseconds on an idle machine, a time slice on a busy one) costs more than
+/// the second core saves: measured on this 2-core machine, ring (1 MFLOP) and sdss_colors
+/// at batch 64 (4.5 MFLOP) ran slower on 2 threads, fashion_conv faster (README).
+inline constexpr int64_t MinShardedStepFlops = 50'000'000;
+
+/// The shards for `spec` at `batch`: `requested` (0: 2 when the step has at least
+/// MinShardedStepFlops), or 1 with the reason when the step cannot be split exactly: a
+/// batch statistic (batchnorm in training, kl_sparsity's mean activation) couples the
+/// samples, or the batch does not divide.
+ShardPlan planShards(const ModelSpec &spec, int64_t batch, int64_t requested = 0);
+
 /// The functions a trainer needs: train_step (forward + loss + backward + optimizer update),
-/// eval_step (per-sample losses), encode, reconstruct and, when possible, decode.
-Module buildTrainingModule(const ModelSpec &spec, int64_t batch, DType dtype = DType::F32);
+/// eval_step (per-sample losses), encode, reconstruct and, when possible, decode. With
+/// `shards` > 1 (a planShards result) also the step split for data-parallel threads:
+/// grad_step (one shard of batch / shards samples: outputs "loss", its share of the
+/// batch's loss, and "grad/<param>", its share of the gradient: the shards' sums are
+/// exactly the whole batch's; the hyper input "weight_sum" is the batch's sum of weights)
+/// and update_step (the optimizer update from summed gradients, role grad).
+Module buildTrainingModule(const ModelSpec &spec, int64_t batch, DType dtype = DType::F32,
+                           int64_t shards = 1);
 
 /// A named graph transformation.
 struct Pass {

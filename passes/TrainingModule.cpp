@@ -1,5 +1,7 @@
 /// Builds the functions of a trainer from the model spec: train_step (forward + loss +
-/// backward + optimizer update as one graph), eval_step, encode, decode, reconstruct.
+/// backward + optimizer update as one graph), eval_step, encode, decode, reconstruct, and
+/// for data-parallel threads the same step split in two: grad_step on a shard of the batch
+/// and update_step from the summed gradients.
 ///
 /// train_step runs the forward model in ForwardMode::Train (dropout, noise, batchnorm's
 /// batch statistics, the VAE's sampled code); every other function runs it in Infer mode,
@@ -72,6 +74,56 @@ Graph buildTrainStep(const ModelSpec &spec, int64_t batch, DType dtype) {
   return g;
 }
 
+/// One shard of the batch: loss = (sum(w * perSample) + sum(w) * batchTerms) / weight_sum,
+/// where weight_sum is the whole batch's sum of weights (an input), so the shards' losses
+/// and gradients add up to the whole batch's. The batch terms left (weight_decay) depend
+/// on the parameters only: each shard carries its share of the samples' weight.
+Graph buildGradStep(const ModelSpec &spec, int64_t shardBatch, DType dtype) {
+  ValueId perSample;
+  ForwardInfo info;
+  Graph g = buildPerSampleLoss(spec, shardBatch, dtype, ForwardMode::Train, "grad_step", info,
+                               &perSample);
+  Builder b(g);
+  b.loc = spec.loss.loc;
+  ValueId weight = b.input("weight", role::Weight, {dtype, {shardBatch}});
+  ExtraLoss extra = buildLossTerms(b, spec, info, g.findInput("x"), weight);
+  b.loc = spec.loss.loc;
+  if (extra.perSample != NoValue)
+    perSample = b.add(perSample, extra.perSample);
+  ValueId total = b.input("weight_sum", role::Hyper, {dtype, {}});
+  ValueId sum = b.sumAll(b.mul(perSample, weight));
+  if (extra.batch != NoValue)
+    sum = b.add(sum, b.mul(extra.batch, b.sumAll(weight)));
+  ValueId loss = b.div(sum, total);
+  g.addOutput("loss", loss);
+  std::vector<ValueId> params;
+  for (ValueId p : g.inputsWithRole(role::Param))
+    if (isTrainable(g, p))
+      params.push_back(p);
+  std::vector<ValueId> grads = buildGradients(g, loss, params);
+  for (size_t i = 0; i < params.size(); ++i)
+    g.addOutput("grad/" + g.node(params[i]).attrs.getString("name"), grads[i]);
+  return g;
+}
+
+/// The optimizer update of every trainable param from its summed gradient (role grad).
+Graph buildUpdateStep(const ModelSpec &spec, DType dtype) {
+  ForwardInfo info;
+  (void)buildForward(spec, 1, ForwardPart::Full, &info, dtype, ForwardMode::Train);
+  Graph g;
+  g.name = "update_step";
+  Builder b(g);
+  b.loc = spec.optimizer.loc;
+  std::vector<ParamUpdate> updates;
+  for (const ParamSpec &p : info.params)
+    if (p.trainable)
+      updates.push_back({b.input(p.name, role::Param, {dtype, p.shape}), NoValue, p.name});
+  for (ParamUpdate &u : updates)
+    u.grad = b.input("grad/" + u.name, role::Grad, b.type(u.param));
+  buildOptimizerUpdate(b, spec.optimizer, updates);
+  return g;
+}
+
 /// Per-sample losses [B]: the reconstruction, plus beta * KL for a VAE (its negative ELBO,
 /// what Keras' VAE reports as val_loss). The regularizer terms are training penalties and
 /// stay out, so `score` ranks samples by how well they are reconstructed.
@@ -101,9 +153,44 @@ Graph buildPart(const ModelSpec &spec, int64_t batch, DType dtype, ForwardPart p
 }
 } // namespace
 
-Module buildTrainingModule(const ModelSpec &spec, int64_t batch, DType dtype) {
+ShardPlan planShards(const ModelSpec &spec, int64_t batch, int64_t requested) {
+  const int64_t flops = 3 * forwardFlopsPerSample(spec) * batch;
+  ShardPlan plan;
+  if (requested == 1) {
+    plan.reason = "compiled with --shards 1";
+    return plan;
+  }
+  if (requested == 0 && flops < MinShardedStepFlops) {
+    plan.reason = "a step of " + std::to_string(flops / 1000) +
+                  " kFLOP is too small to pay for a second thread (aec compile --shards 2 "
+                  "splits it anyway)";
+    return plan;
+  }
+  const int64_t shards = requested == 0 ? 2 : requested;
+  // Batch statistics in the forward pass read the per-sample weights (batchnorm's mean over
+  // the real samples): a shard would normalise by its own statistics, not the batch's.
+  ForwardInfo info;
+  Graph forward = buildForward(spec, batch, ForwardPart::Full, &info, DType::F32, ForwardMode::Train);
+  if (forward.findInput("weight") != NoValue)
+    plan.reason = "batchnorm's batch statistics couple the samples of a batch";
+  for (const LossTermSpec &t : spec.loss.terms)
+    if (t.kind == "kl_sparsity")
+      plan.reason = "loss term kl_sparsity's mean activation couples the samples of a batch";
+  if (plan.reason.empty() && batch % shards != 0)
+    plan.reason = "batch " + std::to_string(batch) + " does not split into " +
+                  std::to_string(shards) + " equal shards";
+  if (plan.reason.empty())
+    plan.shards = shards;
+  return plan;
+}
+
+Module buildTrainingModule(const ModelSpec &spec, int64_t batch, DType dtype, int64_t shards) {
   Module m;
   m.graphs.push_back(buildTrainStep(spec, batch, dtype));
+  if (shards > 1) {
+    m.graphs.push_back(buildGradStep(spec, batch / shards, dtype));
+    m.graphs.push_back(buildUpdateStep(spec, dtype));
+  }
   m.graphs.push_back(buildEvalStep(spec, batch, dtype));
   m.graphs.push_back(buildPart(spec, batch, dtype, ForwardPart::Encoder, "encode"));
   if (hasStandaloneDecoder(spec))

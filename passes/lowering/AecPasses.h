@@ -35,8 +35,8 @@ std::unique_ptr<mlir::Pass> createLowerVectorPass();
 
 /// aec-plan-arena: after bufferization, places a function's static
 /// intermediates at planned offsets of one arena (liveness, greedy first fit),
-/// so a step makes one allocation instead of one per intermediate
-/// (PlanArenaPass.cpp).
+/// the workspace, a new last argument the runtime allocates once: a step makes
+/// no heap allocation (PlanArenaPass.cpp).
 std::unique_ptr<mlir::Pass> createPlanArenaPass();
 
 /// Registers aec's passes and the `aec-cpu-pipeline` pipeline with MLIR's

@@ -70,19 +70,25 @@ std::unique_ptr<llvm::TargetMachine> hostTargetMachine() {
   return tm;
 }
 
-/// `void aec_fn_<name>(void **buffers)`: loads one pointer per argument and
-/// calls the bare-pointer function, which becomes internal so that only the ABI
-/// symbols export.
-void addEntryWrapper(llvm::Module &mod, const Graph &graph) {
+/// `void aec_fn_<name>(void **buffers)`: loads one pointer per argument, per
+/// result and the workspace (aec-plan-arena's last argument), and calls the
+/// bare-pointer function, which becomes internal so that only the ABI symbols
+/// export. Also exports `aec_workspace_bytes_<name>` (i64), the workspace size
+/// the descriptor states, for objects loaded without one (tests).
+void addEntryWrapper(llvm::Module &mod, const Graph &graph, int64_t workspaceBytes) {
   llvm::Function *inner = mod.getFunction(graph.name);
   if (!inner)
     throw std::runtime_error("internal error: no LLVM function for graph " +
                              graph.name);
-  size_t expected = graph.inputs().size() + graph.outputs.size();
-  if (inner->arg_size() != expected)
+  size_t buffers = graph.inputs().size() + graph.outputs.size();
+  // Without the plan (AEC_MLIR_NO_ARENA=1) there is no workspace argument; the
+  // runtime's pointer is then ignored.
+  bool workspace = inner->arg_size() == buffers + 1;
+  if (inner->arg_size() != buffers && !workspace)
     throw std::runtime_error("internal error: function " + graph.name +
                              " takes " + std::to_string(inner->arg_size()) +
-                             " buffers, expected " + std::to_string(expected));
+                             " buffers, expected " + std::to_string(buffers) +
+                             " and a workspace");
   inner->setLinkage(llvm::GlobalValue::InternalLinkage);
 
   llvm::LLVMContext &ctx = mod.getContext();
@@ -93,13 +99,31 @@ void addEntryWrapper(llvm::Module &mod, const Graph &graph) {
       type, llvm::GlobalValue::ExternalLinkage, "aec_fn_" + graph.name, mod);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", wrapper));
   std::vector<llvm::Value *> args;
-  for (size_t i = 0; i < expected; ++i) {
+  for (size_t i = 0; i < inner->arg_size(); ++i) {
     llvm::Value *slot =
         b.CreateConstInBoundsGEP1_64(ptr, wrapper->getArg(0), i);
     args.push_back(b.CreateLoad(ptr, slot));
   }
   b.CreateCall(inner, args);
   b.CreateRetVoid();
+  llvm::Type *i64 = llvm::Type::getInt64Ty(ctx);
+  new llvm::GlobalVariable(mod, i64, /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage,
+                           llvm::ConstantInt::get(i64, workspaceBytes),
+                           "aec_workspace_bytes_" + graph.name);
+}
+
+/// The heap calls left in `f` (allocs the plan could not take, or any a later
+/// pass made): a step should make none.
+size_t heapCalls(const llvm::Function &f) {
+  size_t n = 0;
+  for (const llvm::BasicBlock &bb : f)
+    for (const llvm::Instruction &inst : bb)
+      if (const auto *call = llvm::dyn_cast<llvm::CallBase>(&inst))
+        if (const llvm::Function *callee = call->getCalledFunction())
+          n += callee->getName() == "malloc" || callee->getName() == "aligned_alloc" ||
+               callee->getName() == "free";
+  return n;
 }
 
 void addDescriptor(llvm::Module &mod, const std::string &descriptor) {
@@ -228,20 +252,29 @@ void runO3(llvm::Module &mod, llvm::TargetMachine &tm, llvm::OptimizationLevel l
   pb.buildPerModuleDefaultPipeline(level).run(mod, mam);
 }
 
-/// `descriptor` with train_step's memory plan (aec-plan-arena's attributes,
-/// kept on the llvm.func) among its stats, for `trainer info`. Objects built
-/// for tests carry no descriptor and stay without one.
+/// An integer attribute of function `name` of the LLVM-dialect module (kept
+/// from aec-plan-arena on the llvm.func), or -1.
+int64_t functionAttr(mlir::ModuleOp m, const std::string &name, const char *attr) {
+  mlir::Operation *f = m.lookupSymbol(name);
+  auto value = f ? f->getAttrOfType<mlir::IntegerAttr>(attr) : nullptr;
+  return value ? value.getInt() : -1;
+}
+
+/// `descriptor` with each function's workspace size and train_step's memory
+/// plan among its stats, for the runtime and `trainer info`. Objects built for
+/// tests carry no descriptor, or one without functions, and keep it as it is.
 std::string withMemoryPlan(const std::string &descriptor, mlir::ModuleOp m) {
-  mlir::Operation *step = m.lookupSymbol("train_step");
-  if (descriptor.empty() || !step)
-    return descriptor;
-  auto arena = step->getAttrOfType<mlir::IntegerAttr>("aec.arena_bytes");
-  auto bound = step->getAttrOfType<mlir::IntegerAttr>("aec.live_bytes_bound");
-  if (!arena || !bound)
+  if (descriptor.find("\nfunction ") == std::string::npos)
     return descriptor;
   rt::ModelDescriptor d = rt::ModelDescriptor::parse(descriptor);
-  d.stats["arena_bytes"] = arena.getInt();
-  d.stats["arena_live_bound"] = bound.getInt();
+  for (rt::FunctionInfo &f : d.functions)
+    f.workspaceBytes = std::max<int64_t>(0, functionAttr(m, f.name, "aec.arena_bytes"));
+  int64_t arena = functionAttr(m, "train_step", "aec.arena_bytes");
+  int64_t bound = functionAttr(m, "train_step", "aec.live_bytes_bound");
+  if (arena >= 0 && bound >= 0) {
+    d.stats["arena_bytes"] = arena;
+    d.stats["arena_live_bound"] = bound;
+  }
   return d.serialize();
 }
 
@@ -259,8 +292,13 @@ std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
   if (!mod)
     throw std::runtime_error(
         "internal error: MLIR to LLVM IR translation failed");
-  for (const Graph &graph : module.graphs)
-    addEntryWrapper(*mod, graph);
+  for (const Graph &graph : module.graphs) {
+    addEntryWrapper(*mod, graph,
+                    std::max<int64_t>(0, functionAttr(*m, graph.name, "aec.arena_bytes")));
+    if (size_t calls = heapCalls(*mod->getFunction(graph.name)))
+      llvm::errs() << "aec: warning: function '" << graph.name << "' makes " << calls
+                   << " heap call(s) per call: buffers outside the planned workspace\n";
+  }
   if (describe)
     addDescriptor(*mod, withMemoryPlan(descriptor, *m));
 

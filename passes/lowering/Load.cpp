@@ -3,6 +3,8 @@
 #include "passes/lowering/Internal.h"
 #include "passes/lowering/Lowering.h"
 
+#include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -22,6 +24,13 @@ public:
     return reinterpret_cast<AecEntryFn>(
         ::dlsym(Handle, ("aec_fn_" + function).c_str()));
   }
+  int64_t workspaceBytes(const std::string &function) const override {
+    auto *bytes = static_cast<const int64_t *>(
+        ::dlsym(Handle, ("aec_workspace_bytes_" + function).c_str()));
+    if (!bytes)
+      throw std::runtime_error("no workspace size for function " + function);
+    return *bytes;
+  }
 
 private:
   void *Handle;
@@ -38,6 +47,19 @@ fs::path makeTempDir() {
   return pattern;
 }
 } // namespace
+
+void LoadedModule::call(const std::string &function,
+                        std::vector<void *> buffers) const {
+  AecEntryFn fn = entry(function);
+  if (!fn)
+    throw std::runtime_error("no entry point for function " + function);
+  // 64-byte aligned: whole cache lines, as the runtime's Workspace.
+  std::vector<std::max_align_t> memory(
+      (workspaceBytes(function) + 63) / sizeof(std::max_align_t) + 64 / sizeof(std::max_align_t));
+  auto address = reinterpret_cast<uintptr_t>(memory.data());
+  buffers.push_back(reinterpret_cast<void *>((address + 63) / 64 * 64));
+  fn(buffers.data());
+}
 
 std::unique_ptr<LoadedModule> compileAndLoad(const Module &module) {
   fs::path dir = makeTempDir();

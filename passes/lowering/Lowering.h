@@ -82,6 +82,11 @@ public:
   virtual ~LoadedModule() = default;
   /// Entry point `aec_fn_<name>`, or nullptr.
   virtual AecEntryFn entry(const std::string &function) const = 0;
+  /// Workspace bytes of `function` (`aec_workspace_bytes_<name>`, as the descriptor states).
+  virtual int64_t workspaceBytes(const std::string &function) const = 0;
+  /// Calls `function` on `buffers` (args, then results) with a fresh workspace appended.
+  /// Throws when there is no such function.
+  void call(const std::string &function, std::vector<void *> buffers) const;
 };
 /// Compiles `module` to a shared object in a temporary directory and dlopens it.
 std::unique_ptr<LoadedModule> compileAndLoad(const Module &module);

@@ -40,7 +40,7 @@ namespace {
 /// argument a plain dense buffer; results become out-params written in place
 /// (hoist-static-allocs), so the caller's buffers receive results without a
 /// copy; the intermediates get offsets in one planned arena (aec-plan-arena),
-/// which the deallocation pipeline frees at the end. What remains of linalg
+/// the workspace argument the runtime allocates once. What remains of linalg
 /// becomes loops; the matmul tiles' contracts become FMA chains.
 ///
 /// Loops, vectors and memrefs -> LLVM dialect. log1p stays exact (no log(1+x));

@@ -7,9 +7,17 @@
 /// any view of it, see liveBuffers) and an offset in one
 /// arena, by greedy first fit in decreasing size (as TFLite's arena planner and
 /// XLA's heap simulator do), so buffers whose ranges do not overlap share
-/// memory; the allocs become memref.view ops into one arena alloc, which the
-/// deallocation pipeline frees at the end. Runs before the deallocation
-/// pipeline. Lit test: tests/lit/mlir/aec-plan-arena.mlir.
+/// memory; the allocs become memref.view ops into the arena.
+///
+/// The arena is not allocated here: it is the function's last argument, the
+/// workspace (`memref<Nxi8>`, 64-byte aligned, aliasing no other argument),
+/// which the runtime allocates once per trainer and passes to every call, so a
+/// step makes no heap allocation at all. Every function gets the argument, of
+/// size 0 when it has nothing to plan, so that the entry ABI is uniform.
+/// Allocs the plan cannot take (dynamic sizes, non-identity layouts, buffers
+/// that escape) stay allocs and are counted in `aec.unplanned_allocs`; the
+/// object emission warns about any heap call left in a function. Runs before
+/// the deallocation pipeline. Lit test: tests/lit/mlir/aec-plan-arena.mlir.
 #include "passes/lowering/AecPasses.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -56,8 +64,9 @@ int64_t plannableBytes(memref::AllocOp alloc) {
 /// the whole loop, which repeats. A buffer that escapes (returned, passed to a call, or
 /// yielded from the loop body it is allocated in into the next iteration) is not planned.
 /// Allocations inside a loop body (a scan's step) so get one planned place that every
-/// iteration reuses, instead of a malloc per iteration.
-std::vector<Buffer> liveBuffers(func::FuncOp func) {
+/// iteration reuses, instead of a malloc per iteration. `unplanned` counts the allocs
+/// left as they are.
+std::vector<Buffer> liveBuffers(func::FuncOp func, int64_t &unplanned) {
   BufferViewFlowAnalysis aliases(func);
   DenseMap<Operation *, int64_t> start, end;
   int64_t index = 0;
@@ -69,10 +78,13 @@ std::vector<Buffer> liveBuffers(func::FuncOp func) {
   });
   std::vector<Buffer> buffers;
   DenseMap<Value, SmallVector<size_t, 2>> owners; // alias -> buffers it views
+  unplanned = 0;
   func.walk([&](memref::AllocOp alloc) {
     int64_t bytes = plannableBytes(alloc);
-    if (bytes == 0)
+    if (bytes == 0) {
+      ++unplanned;
       return;
+    }
     size_t id = buffers.size();
     buffers.push_back({alloc, bytes, start[alloc], start[alloc], -1});
     for (Value alias : aliases.resolve(alloc.getResult()))
@@ -97,9 +109,12 @@ std::vector<Buffer> liveBuffers(func::FuncOp func) {
     }
   });
   std::vector<Buffer> planned;
-  for (size_t id = 0; id < buffers.size(); ++id)
+  for (size_t id = 0; id < buffers.size(); ++id) {
     if (!escapes[id])
       planned.push_back(buffers[id]);
+    else
+      ++unplanned;
+  }
   return planned;
 }
 
@@ -161,7 +176,8 @@ public:
   StringRef getArgument() const final { return "aec-plan-arena"; }
   StringRef getDescription() const final {
     return "Place each function's static intermediates at planned offsets "
-           "of one arena (after bufferization, before deallocation)";
+           "of one workspace, a new last argument (after bufferization, "
+           "before deallocation)";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<arith::ArithDialect, memref::MemRefDialect>();
@@ -171,16 +187,21 @@ public:
     func::FuncOp func = getOperation();
     if (func.isExternal())
       return;
-    std::vector<Buffer> buffers = liveBuffers(func);
-    if (buffers.empty())
-      return;
+    int64_t unplanned = 0;
+    std::vector<Buffer> buffers = liveBuffers(func, unplanned);
     int64_t arenaBytes = assignOffsets(buffers);
     Block &body = func.getBody().front();
     OpBuilder b(&body, body.begin());
     Location loc = func.getLoc();
-    auto arena = b.create<memref::AllocOp>(
-        loc, MemRefType::get({arenaBytes}, b.getI8Type()),
-        b.getI64IntegerAttr(Alignment));
+    // The workspace: last argument, noalias (the runtime gives it to no other
+    // argument) and aligned for the cache-line offsets of the plan.
+    unsigned index = func.getNumArguments();
+    NamedAttribute argAttrs[] = {
+        b.getNamedAttr("llvm.noalias", b.getUnitAttr()),
+        b.getNamedAttr("llvm.align", b.getI64IntegerAttr(Alignment))};
+    func.insertArgument(index, MemRefType::get({arenaBytes}, b.getI8Type()),
+                        b.getDictionaryAttr(argAttrs), loc);
+    Value arena = func.getArgument(index);
     for (Buffer &buf : buffers) {
       b.setInsertionPoint(buf.alloc);
       Value offset = b.create<arith::ConstantIndexOp>(buf.alloc.getLoc(), buf.offset);
@@ -189,11 +210,12 @@ public:
       buf.alloc.getResult().replaceAllUsesWith(view);
       buf.alloc.erase();
     }
-    // The plan, for `aec dump` and the tests: the arena and the bound it is
-    // measured against.
+    // The plan, for the descriptor, `aec dump` and the tests: the workspace,
+    // the bound it is measured against, and what it could not take.
     func->setAttr("aec.arena_bytes", b.getI64IntegerAttr(arenaBytes));
     func->setAttr("aec.live_bytes_bound",
                   b.getI64IntegerAttr(liveLowerBound(buffers)));
+    func->setAttr("aec.unplanned_allocs", b.getI64IntegerAttr(unplanned));
   }
 };
 } // namespace

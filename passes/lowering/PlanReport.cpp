@@ -97,13 +97,11 @@ FunctionPlan planOf(func::FuncOp func) {
     kernelIndex[&op] = static_cast<int64_t>(plan.kernels.size());
     plan.kernels.push_back(k);
   }
+  if (auto a = func->getAttrOfType<IntegerAttr>("aec.unplanned_allocs"))
+    plan.unplannedAllocs = a.getInt();
+  // The slots of the top-level body; buffers inside a loop body (a scan's step) share the
+  // loop's bytes and are not listed one by one.
   for (Operation &op : body) {
-    if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
-      // The arena itself is a byte buffer the views point into.
-      bool isArena = llvm::any_of(alloc->getUsers(), [](Operation *u) { return isa<memref::ViewOp>(u); });
-      plan.unplannedAllocs += isArena ? 0 : 1;
-      continue;
-    }
     auto view = dyn_cast<memref::ViewOp>(op);
     if (!view)
       continue;

@@ -69,6 +69,7 @@ std::string ModelDescriptor::serialize() const {
     s += fmt::format("stat {} {}\n", k, v);
   for (const auto &f : functions) {
     s += "function " + f.name + "\n";
+    s += fmt::format("workspace {}\n", f.workspaceBytes);
     for (const auto &a : f.args)
       s += fmt::format("arg {} {} {}\n", a.name, a.role, formatDims(a.dims));
     for (const auto &r : f.results)
@@ -178,8 +179,14 @@ ModelDescriptor ModelDescriptor::parse(const std::string &text) {
       } else if (kw == "function") {
         auto f = fields(line, 0);
         expect(f, 2);
-        d.functions.push_back({f[1], {}, {}});
+        d.functions.push_back({f[1], {}, {}, 0});
         current = &d.functions.back();
+      } else if (kw == "workspace") {
+        if (!current)
+          throw fail("'workspace' before any 'function'");
+        auto f = fields(line, 0);
+        expect(f, 2);
+        current->workspaceBytes = parseInt(f[1], lineNo);
       } else if (kw == "arg" || kw == "result") {
         if (!current)
           throw fail("'" + kw + "' before any 'function'");

@@ -13,6 +13,8 @@ void aec_fn_eval_step(void **) __attribute__((weak));
 void aec_fn_encode(void **) __attribute__((weak));
 void aec_fn_decode(void **) __attribute__((weak));
 void aec_fn_reconstruct(void **) __attribute__((weak));
+void aec_fn_grad_step(void **) __attribute__((weak));
+void aec_fn_update_step(void **) __attribute__((weak));
 }
 
 namespace aec::rt {
@@ -26,7 +28,9 @@ Model linkedModel() {
                                                          {"eval_step", aec_fn_eval_step},
                                                          {"encode", aec_fn_encode},
                                                          {"decode", aec_fn_decode},
-                                                         {"reconstruct", aec_fn_reconstruct}};
+                                                         {"reconstruct", aec_fn_reconstruct},
+                                                         {"grad_step", aec_fn_grad_step},
+                                                         {"update_step", aec_fn_update_step}};
   for (const auto &[name, fn] : entries)
     if (fn)
       m.entries[name] = fn;

@@ -41,8 +41,13 @@ void memrefCopy(int64_t elemSize, AecUnrankedMemRef *src, AecUnrankedMemRef *dst
     count *= s.sizes[i];
   if (count == 0)
     return;
-  // Walk every element in row-major order, keeping both element offsets up to date.
-  std::vector<int64_t> index(static_cast<size_t>(rank), 0);
+  // Walk every element in row-major order, keeping both element offsets up to date. The
+  // index lives on the stack: a training step makes no heap call (graph tensors have rank
+  // <= 8; the vector is for completeness).
+  constexpr int64_t MaxStackRank = 16;
+  int64_t stackIndex[MaxStackRank] = {};
+  std::vector<int64_t> heapIndex(rank > MaxStackRank ? static_cast<size_t>(rank) : 0, 0);
+  int64_t *index = rank > MaxStackRank ? heapIndex.data() : stackIndex;
   int64_t so = s.offset, dof = d.offset;
   for (int64_t n = 0; n < count; ++n) {
     std::memcpy(d.aligned + dof * elemSize, s.aligned + so * elemSize, static_cast<size_t>(elemSize));

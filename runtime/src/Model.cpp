@@ -51,8 +51,29 @@ int64_t findParam(const ModelDescriptor &d, const std::string &name) {
 
 } // namespace
 
+Workspace::Workspace(int64_t bytes) {
+  constexpr int64_t Alignment = 64;
+  // aligned_alloc wants a multiple of the alignment, and at least one block.
+  const int64_t rounded = std::max<int64_t>(1, (bytes + Alignment - 1) / Alignment) * Alignment;
+  memory_.reset(std::aligned_alloc(Alignment, static_cast<size_t>(rounded)));
+  if (!memory_)
+    throw std::runtime_error(fmt::format("cannot allocate a workspace of {} bytes", bytes));
+}
+
+namespace {
+/// The batch of `function`: the leading dimension of its batch inputs, which is the model's
+/// batch except for a shard function (grad_step runs on a part of the batch).
+int64_t functionBatch(const Model &model, const FunctionInfo &f) {
+  for (const auto &a : f.args)
+    if (isBatchRole(a.role) && !a.dims.empty())
+      return a.dims[0];
+  return model.desc.batch;
+}
+} // namespace
+
 FunctionCall::FunctionCall(const Model &model, const std::string &function)
-    : info_(&model.requireFunction(function)), fn_(model.entry(function)), batch_(model.desc.batch) {
+    : info_(&model.requireFunction(function)), fn_(model.entry(function)),
+      batch_(functionBatch(model, *info_)), workspace_(info_->workspaceBytes) {
   if (batch_ <= 0)
     throw std::runtime_error(fmt::format("model '{}': descriptor has no positive batch size", model.desc.name));
   auto bad = [&](const std::string &why) {
@@ -70,6 +91,11 @@ FunctionCall::FunctionCall(const Model &model, const std::string &function)
       int64_t i = findByName(model.desc.states, a.name);
       if (i < 0 || model.desc.states[i].dims != a.dims)
         throw bad(fmt::format("arg '{}' is not an optimizer state with shape {}", a.name, dimsText(a.dims)));
+    } else if (a.role == "grad") {
+      int64_t i = findParam(model.desc, a.name.substr(a.name.find('/') + 1));
+      if (a.name.rfind("grad/", 0) != 0 || i < 0 || model.desc.params[i].dims != a.dims)
+        throw bad(fmt::format("arg '{}' is not the gradient of a param of the model with shape {}", a.name,
+                              dimsText(a.dims)));
     } else if (a.role == "hyper") {
       if (numElements(a.dims) != 1)
         throw bad(fmt::format("hyper '{}' must be a scalar", a.name));
@@ -95,13 +121,14 @@ FunctionCall::FunctionCall(const Model &model, const std::string &function)
     }
     resultTarget_.push_back(target);
   }
-  pointers_.resize(info_->args.size() + info_->results.size());
+  pointers_.resize(info_->args.size() + info_->results.size() + 1);
+  pointers_.back() = workspace_.data();
 }
 
 void FunctionCall::run(const BatchSource &src, const std::vector<int64_t> &rows, ModelState &state,
                        const Hypers &hypers, bool updateState) {
-  if (rows.empty() || static_cast<int64_t>(rows.size()) > batch_)
-    throw std::logic_error("FunctionCall::run: 1..B rows expected");
+  if (static_cast<int64_t>(rows.size()) > batch_)
+    throw std::logic_error("FunctionCall::run: at most B rows expected");
   const int64_t real = static_cast<int64_t>(rows.size());
   // One stream per call, consumed in argument order: the draws depend only on the seed.
   Rng noise(src.noiseSeed);
@@ -121,7 +148,7 @@ void FunctionCall::run(const BatchSource &src, const std::vector<int64_t> &rows,
         throw std::runtime_error(fmt::format("function '{}': {} '{}' needs {} values per sample, the data has {}",
                                              info_->name, a.role, a.name, w, from->rowSize()));
       for (int64_t r = 0; r < batch_; ++r) // pad by repeating the first row: finite, and masked by weight 0
-        std::memcpy(buf.row(r), from->row(rows[r < real ? r : 0]), w * sizeof(float));
+        std::memcpy(buf.row(r), from->row(r < real ? rows[r] : real > 0 ? rows[0] : 0), w * sizeof(float));
       if (a.role == "data" && src.corruptData)
         src.corruptData(buf, real);
     } else if (a.role == "noise_normal") {
@@ -134,7 +161,7 @@ void FunctionCall::run(const BatchSource &src, const std::vector<int64_t> &rows,
       auto it = hypers.find(a.name);
       if (it == hypers.end())
         throw std::runtime_error(fmt::format("function '{}' takes hyper-parameter '{}', which this runtime does not "
-                                             "provide (known: lr, t, seed)", info_->name, a.name));
+                                             "provide (known: lr, t, seed, weight_sum)", info_->name, a.name));
       buf.data[0] = it->second;
     }
     if (a.role == "param")

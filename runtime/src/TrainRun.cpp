@@ -79,11 +79,15 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
   if (!data.target.empty())
     norm.apply(data.target);
 
-  Trainer trainer(model, config, data, state);
+  std::string threadNote;
+  const int threads = chooseThreads(model, opts.threads, &threadNote);
+  Trainer trainer(model, config, data, state, threads);
   if (opts.resumePath)
     trainer.progress = resumed;
-  say(fmt::format("training '{}' on {}: {} samples ({} for validation), batch {}, {} epochs", desc.name,
-                  data.source, data.rows(), trainer.validationRows(), desc.batch, config.epochs));
+  say(fmt::format("training '{}' on {}: {} samples ({} for validation), batch {}, {} {}{}, {} epochs",
+                  desc.name, data.source, data.rows(), trainer.validationRows(), desc.batch, threads,
+                  threads == 1 ? "thread" : "threads", threadNote.empty() ? "" : " (" + threadNote + ")",
+                  config.epochs));
 
   const std::string earlier = opts.resumePath ? previousLog(opts.logPath, resumed.epoch) : "";
   std::vector<EpochRecord> history;

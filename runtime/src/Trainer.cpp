@@ -46,9 +46,14 @@ uint64_t noiseSeed(uint64_t seed, int64_t step) {
 }
 } // namespace
 
-Trainer::Trainer(const Model &model, const RunConfig &config, const Dataset &data, ModelState &state)
+Trainer::Trainer(const Model &model, const RunConfig &config, const Dataset &data, ModelState &state,
+                 int threads)
     : model_(model), config_(config), data_(data), state_(state),
-      trainRows_(trainRowCount(data.rows(), config.validationSplit)), step_(model, "train_step"), bestStop_(kInf) {
+      trainRows_(trainRowCount(data.rows(), config.validationSplit)), bestStop_(kInf) {
+  if (threads > 1)
+    parallel_.emplace(model, threads);
+  else
+    step_.emplace(model, "train_step");
   if (trainRows_ <= 0)
     throw std::runtime_error(fmt::format("no training samples: {} samples with validation_split {}", data.rows(),
                                          config.validationSplit));
@@ -59,7 +64,7 @@ Trainer::Trainer(const Model &model, const RunConfig &config, const Dataset &dat
   progress.bestLr = kInf;
   if (config_.corrupt.active()) {
     bool hasTarget = false;
-    for (const auto &a : step_.info().args)
+    for (const auto &a : model.requireFunction(parallel_ ? "grad_step" : "train_step").args)
       hasTarget = hasTarget || a.role == "target";
     // Without a target input the step would learn to reproduce the corrupted input.
     if (!hasTarget)
@@ -99,22 +104,40 @@ EpochRecord Trainer::runEpoch(int64_t epoch) {
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
   BatchSource src{&data_.x, data_.target.empty() ? nullptr : &data_.target, nullptr};
-  auto batches = epochBatches(trainRows_, step_.batch(), config_.shuffle, config_.seed, epoch);
+  auto batches = epochBatches(trainRows_, model_.desc.batch, config_.shuffle, config_.seed, epoch);
   Hypers hypers;
   double sum = 0;
-  Rng corruptRng(0);
+  // One source per shard of a parallel step (one for train_step), each with its own noise
+  // and corruption streams: the draws depend on the seed, the step and the shard only.
+  const int64_t shards = parallel_ ? parallel_->shards() : 1;
+  std::vector<BatchSource> sources(shards, src);
+  std::vector<Rng> corruptRngs(shards, Rng(0));
   if (config_.corrupt.active())
-    src.corruptData = [&](Array &batch, int64_t real) { corruptRows(batch, real, config_.corrupt, corruptRng); };
+    for (int64_t s = 0; s < shards; ++s)
+      sources[s].corruptData = [this, &corruptRngs, s](Array &batch, int64_t real) {
+        corruptRows(batch, real, config_.corrupt, corruptRngs[s]);
+      };
   for (const auto &rows : batches) {
     ++progress.step;
     // Per-step streams (not one per run): a run resumed at step k draws what an unbroken one does.
-    src.noiseSeed = noiseSeed(config_.seed, progress.step);
-    corruptRng = Rng(config_.seed, Stream::Corrupt, static_cast<uint64_t>(progress.step));
+    const uint64_t step = static_cast<uint64_t>(progress.step);
+    for (int64_t s = 0; s < shards; ++s) {
+      sources[s].noiseSeed = s == 0 ? noiseSeed(config_.seed, progress.step)
+                                    : deriveSeed(noiseSeed(config_.seed, progress.step), s);
+      corruptRngs[s] = s == 0 ? Rng(config_.seed, Stream::Corrupt, step)
+                              : Rng(deriveSeed(config_.seed, s), Stream::Corrupt, step);
+    }
     hypers["lr"] = static_cast<float>(progress.lr);
     hypers["t"] = static_cast<float>(progress.step);
     hypers["seed"] = stepSeed(config_.seed, progress.step);
-    step_.run(src, rows, state_, hypers, true);
-    const double loss = step_.result(size_t{0}).data.at(0);
+    double loss;
+    if (parallel_) {
+      hypers["weight_sum"] = static_cast<float>(rows.size());
+      loss = parallel_->run(sources, rows, state_, hypers);
+    } else {
+      step_->run(sources[0], rows, state_, hypers, true);
+      loss = step_->result(size_t{0}).data.at(0);
+    }
     if (!std::isfinite(loss))
       throw std::runtime_error(fmt::format("the loss became {} at epoch {}, step {} (try a lower learning rate)",
                                            std::isnan(loss) ? "NaN" : "infinite", epoch, progress.step));

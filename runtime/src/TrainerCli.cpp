@@ -2,6 +2,7 @@
 #include <aec/Config.h>
 #include <aec/Csv.h>
 #include <aec/Npy.h>
+#include <aec/ParallelStep.h>
 #include <aec/Plot.h>
 #include <aec/Random.h>
 #include <aec/Trainer.h>
@@ -114,6 +115,18 @@ void printInfo(const Model &model) {
                    "flops    {} per step\n",
                    stat("arena_bytes"), stat("arena_live_bound"), stat("peak_bytes"),
                    stat("flops_per_step"));
+  for (const auto &f : d.functions)
+    s += fmt::format("  {:<12} workspace {} bytes, allocated once per trainer (and thread)\n", f.name,
+                     f.workspaceBytes);
+  std::string note;
+  const int threads = chooseThreads(model, 0, &note);
+  const int64_t shards = compiledShards(model);
+  if (shards > 1)
+    s += fmt::format("threads  {} by default (train --threads N, 1..{}): grad_step on {} shards of {} samples, "
+                     "gradients summed in shard order, then update_step; 1 thread runs train_step\n",
+                     threads, shards, shards, d.batch / shards);
+  else
+    s += fmt::format("threads  1 ({})\n", note.empty() ? "the step is not split" : note);
   // Through std::cout (not fmt::print) so the output interleaves with other stream writes.
   std::cout << s;
 }
@@ -128,6 +141,7 @@ int run(int argc, char **argv, const Model &model) {
   int64_t epochs = -1, n = 0;
   double lr = -1;
   uint64_t seed = 0;
+  int threads = 0;
   bool noShuffle = false;
 
   auto *train = app.add_subcommand("train", "train the model and save its weights");
@@ -138,6 +152,10 @@ int run(int argc, char **argv, const Model &model) {
   train->add_option("--init", initPath, "start from these weights (.npz)");
   train->add_option("--save", savePath, "where to save the weights (default <model>.weights.npz)");
   train->add_flag("--no-shuffle", noShuffle, "take batches in file order");
+  train->add_option("--threads", threads,
+                    "data-parallel threads (default: one per core, at most the shards the step was compiled "
+                    "in; see 'info'); same seed and thread count give the same weights")
+      ->check(CLI::Range(1, 1024));
   train->add_option("--log", logPath, "write a per-epoch log CSV");
   train->add_option("--resume", resumePath, "continue from a checkpoint");
   train->add_option("--checkpoint", checkpointPath, "checkpoint file (default <save>.ckpt.npz)");
@@ -163,7 +181,7 @@ int run(int argc, char **argv, const Model &model) {
   addIo(sample, false);
   sample->add_option("--n", n, "number of samples")->required();
   sample->add_option("--seed", seed, "seed of the draws");
-  auto *info = app.add_subcommand("info", "model, target, memory plan, FLOPs per step");
+  auto *info = app.add_subcommand("info", "model, target, memory plan, FLOPs per step, threads");
   auto *plotCmd = app.add_subcommand("plot", "draw reconstructions, latent space and loss curves (PNG)");
   plotCmd->add_option("--weights", weights, "weights file (.npz)")->required();
   plotCmd->add_option("--data", data, "input data (default: the model's data)");
@@ -231,6 +249,7 @@ int run(int argc, char **argv, const Model &model) {
     opts.plotDir = plotDir;
     opts.plotColorBy = plotOpts.colorBy;
     opts.out = &std::cout;
+    opts.threads = threads;
     trainModel(model, config, opts);
   } else if (plotCmd->parsed()) {
     Loaded l = loadForInference(model, config, weights);

@@ -139,7 +139,11 @@ def main():
         spec["optimizer"] = OPTIMIZER_OVERRIDES[name]
     yaml.safe_dump(spec, open(f"{name}.yaml", "w"))
     trainer = os.path.join(work, name)
-    sh(AEC, "compile", f"{name}.yaml", "-o", trainer)
+    res = subprocess.run([AEC, "compile", f"{name}.yaml", "-o", trainer], capture_output=True, text=True)
+    if res.returncode != 0:
+        sys.exit(f"FAILED: aec compile\n{res.stdout}\n{res.stderr}")
+    # Every intermediate in the planned workspace: no malloc/free inside a step.
+    assert "heap call" not in res.stderr, res.stderr
     sh(trainer, "train", "--epochs", 0, "--save", "init.npz")
     sh(trainer, "train", "--save", "w.npz", "--log", "log.csv")
     probe = spec["data"].get("path")

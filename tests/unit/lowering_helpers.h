@@ -51,8 +51,7 @@ struct HostBuffer {
 inline std::vector<HostBuffer> runCompiled(const LoadedModule &loaded,
                                            const Graph &graph,
                                            const TensorMap &inputs) {
-  AecEntryFn fn = loaded.entry(graph.name);
-  REQUIRE(fn != nullptr);
+  REQUIRE(loaded.entry(graph.name) != nullptr);
   std::vector<HostBuffer> ins, outs;
   for (ValueId id : graph.inputs())
     ins.emplace_back(graph.type(id),
@@ -64,7 +63,7 @@ inline std::vector<HostBuffer> runCompiled(const LoadedModule &loaded,
     buffers.push_back(b.data());
   for (HostBuffer &b : outs)
     buffers.push_back(b.data());
-  fn(buffers.data());
+  loaded.call(graph.name, buffers);
   return outs;
 }
 

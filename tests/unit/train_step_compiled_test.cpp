@@ -11,8 +11,8 @@
 using namespace aec;
 
 namespace {
-/// Runs graph `g` through a compiled entry point with buffers bound by name.
-TensorMap runCompiled(AecEntryFn fn, const Graph &g, const TensorMap &inputs) {
+/// Runs graph `g` through its compiled entry point with buffers bound by name.
+TensorMap runCompiled(const LoadedModule &lib, const Graph &g, const TensorMap &inputs) {
   std::vector<std::vector<float>> storage;
   std::vector<void *> buffers;
   for (ValueId v : g.inputs()) {
@@ -23,7 +23,7 @@ TensorMap runCompiled(AecEntryFn fn, const Graph &g, const TensorMap &inputs) {
     storage.emplace_back(g.type(o.value).numElements(), 0.0f);
   for (auto &s : storage)
     buffers.push_back(s.data());
-  fn(buffers.data());
+  lib.call(g.name, buffers);
   TensorMap out;
   size_t k = g.inputs().size();
   for (const GraphOutput &o : g.outputs) {
@@ -80,7 +80,7 @@ void checkCompiledSteps(const ModelSpec &spec, int64_t batch) {
   TensorMap interp = initialInputs(reference, rng), compiled = interp;
   for (int t = 1; t <= 5; ++t) {
     interp["t"]() = compiled["t"]() = t;
-    TensorMap a = interpret(reference, interp), b = runCompiled(fn, step, compiled);
+    TensorMap a = interpret(reference, interp), b = runCompiled(*lib, step, compiled);
     INFO("step " << t << " loss interp " << a["loss"]() << " compiled " << b["loss"]());
     CHECK(relativeDifference(b["loss"], a["loss"]) <= 1e-5);
     for (const GraphOutput &o : step.outputs)
@@ -103,7 +103,7 @@ void checkCompiledSteps(const ModelSpec &spec, int64_t batch) {
     for (ValueId v : ref.inputs()) // latent codes and the like: fresh random values
       if (!in.count(ref.node(v).attrs.getString("name")))
         in.merge(initialInputs(ref, rng));
-    TensorMap a = interpret(ref, in), b = runCompiled(lib->entry(g.name), g, in);
+    TensorMap a = interpret(ref, in), b = runCompiled(*lib, g, in);
     for (const GraphOutput &o : g.outputs)
       CHECK(relativeDifference(b[o.name], a[o.name]) <= 1e-5);
   }

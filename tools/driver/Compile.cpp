@@ -88,12 +88,14 @@ void checkData(const ModelSpec &spec) {
   }
 }
 
-void compileSpec(const ModelSpec &spec, const std::string &output, const std::string &dumpDir) {
+void compileSpec(const ModelSpec &spec, const std::string &output, const std::string &dumpDir,
+                 int64_t shards) {
   if (!dumpDir.empty()) {
     fs::create_directories(dumpDir);
     writeFile(fs::path(dumpDir) / "spec.txt", printModelSpec(spec));
   }
-  Module module = buildTrainingModule(spec, spec.batch);
+  ShardPlan plan = planShards(spec, spec.batch, shards);
+  Module module = buildTrainingModule(spec, spec.batch, DType::F32, plan.shards);
   if (!dumpDir.empty())
     writeFile(fs::path(dumpDir) / "train.ir", printModule(module, true));
   defaultPipeline().run(module);
@@ -103,6 +105,8 @@ void compileSpec(const ModelSpec &spec, const std::string &output, const std::st
   ForwardInfo forward;
   (void)buildForward(spec, spec.batch, ForwardPart::Full, &forward);
   rt::ModelDescriptor desc = describeModel(spec, module, forward);
+  if (plan.shards == 1)
+    desc.settings["threads.single_reason"] = plan.reason; // for the trainer's --threads
   std::string descriptor = desc.serialize();
   if (!dumpDir.empty()) {
     writeFile(fs::path(dumpDir) / "descriptor.txt", descriptor);
@@ -121,7 +125,9 @@ int runCompile(const CompileOptions &opts) {
   ModelSpec spec = loadSpec(opts.model, opts.batch);
   checkData(spec);
   std::string output = opts.output.empty() ? spec.name : opts.output;
-  compileSpec(spec, output, opts.dumpDir);
+  if (opts.shards < 0)
+    throw std::runtime_error("--shards must be 0 (choose) or positive");
+  compileSpec(spec, output, opts.dumpDir, opts.shards);
   std::cerr << "aec: wrote " << output << "\n";
   return 0;
 }

@@ -15,6 +15,7 @@ struct CompileOptions {
   std::string target = "cpu";
   int64_t batch = 0; ///< 0: the model's train.batch
   std::string dumpDir;
+  int64_t shards = 0; ///< data-parallel shards of grad_step; 0: planShards decides
 };
 
 struct DumpOptions {
@@ -48,7 +49,9 @@ ModelSpec loadSpec(const std::string &model, int64_t batch);
 /// synthetic data, that the runtime's generator accepts the parameters.
 void checkData(const ModelSpec &spec);
 /// Compiles `spec` into the trainer `output`; writes stage dumps to `dumpDir` when set.
-void compileSpec(const ModelSpec &spec, const std::string &output, const std::string &dumpDir);
+/// `shards` as CompileOptions::shards.
+void compileSpec(const ModelSpec &spec, const std::string &output, const std::string &dumpDir,
+                 int64_t shards = 0);
 
 /// 12345678 -> "12,345,678".
 std::string grouped(int64_t v);

@@ -28,6 +28,9 @@ int main(int argc, char **argv) {
   compileCmd->add_option("--batch", compile.batch, "Batch size (default: train.batch)");
   compileCmd->add_option("--dump-dir", compile.dumpDir,
                          "Also write every stage (spec, IR, MLIR, LLVM, descriptor) here");
+  compileCmd->add_option("--shards", compile.shards,
+                         "Split the step into N data-parallel shards for the trainer's --threads "
+                         "(default: 2 when a step is large enough to pay, 1 = never)");
 
   DumpOptions dump;
   CLI::App *dumpCmd = app.add_subcommand("dump", "Print one stage of the pipeline");

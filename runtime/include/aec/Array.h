@@ -20,7 +20,14 @@ struct Array {
   /// Leading dimension (number of samples); 1 for a scalar.
   int64_t rows() const { return dims.empty() ? 1 : dims[0]; }
   /// Elements per leading-dimension row.
-  int64_t rowSize() const { return dims.empty() ? 1 : numElements(Dims(dims.begin() + 1, dims.end())); }
+  /// Values per row (leading dimension). No temporary Dims: batch copies call it per row,
+  /// inside a step that must not touch the heap.
+  int64_t rowSize() const {
+    int64_t n = 1;
+    for (size_t d = 1; d < dims.size(); ++d)
+      n *= dims[d];
+    return n;
+  }
   /// Shape of one row (dims without the leading one).
   Dims rowDims() const { return dims.empty() ? Dims{} : Dims(dims.begin() + 1, dims.end()); }
   float *row(int64_t i) { return data.data() + i * rowSize(); }

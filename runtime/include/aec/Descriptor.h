@@ -3,8 +3,11 @@
 ///
 /// The object exports a text descriptor `aec_model_descriptor` (NUL-terminated) and one C
 /// entry point per function, `aec_fn_<name>(void **buffers)`. `buffers` holds one pointer per
-/// argument of the function, in descriptor order, followed by one per result (out-buffers
-/// the callee fills). Every buffer is a dense row-major float32 array of the listed shape.
+/// argument of the function, in descriptor order, then one per result (out-buffers the
+/// callee fills), then the workspace: `workspace` bytes, 64-byte aligned, overlapping no
+/// other buffer, where the callee keeps every intermediate (its contents need not survive
+/// between calls). The caller allocates it once, so a call makes no heap allocation. Every
+/// other buffer is a dense row-major float32 array of the listed shape.
 /// Result buffers must not overlap argument buffers: the callee writes results while it is
 /// still reading arguments (the runtime double-buffers params and optimizer state).
 ///
@@ -21,7 +24,9 @@
 ///   setting <key> <value>                     value runs to the end of the line
 ///   stat <key> <integer>                      flops_per_step, peak_bytes, ...
 ///   function <name>
+///   workspace <bytes>                         scratch memory of the function (see above)
 ///   arg <name> <role> <dims>                  role: data target weight param state hyper latent
+///                                             grad (a summed gradient, update_step)
 ///                                             noise_normal noise_uniform (fresh draws per call)
 ///   result <name> <role> <dims>
 ///   end
@@ -54,6 +59,7 @@ struct FunctionInfo {
   std::string name;
   std::vector<BufferInfo> args;
   std::vector<BufferInfo> results;
+  int64_t workspaceBytes = 0; ///< the workspace buffer the runtime passes last
 };
 
 struct ParamInfo {

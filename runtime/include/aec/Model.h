@@ -4,8 +4,10 @@
 #include <aec/Array.h>
 #include <aec/Weights.h>
 
+#include <cstdlib>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 namespace aec::rt {
@@ -41,21 +43,39 @@ struct BatchSource {
 /// N(0, 1) / U[0, 1) numbers on every call, from BatchSource::noiseSeed.
 using Hypers = std::map<std::string, float>;
 
-/// Binds and calls one function repeatedly with persistent buffers (no allocation per call).
+/// The scratch memory of one function's calls (the descriptor's `workspace` bytes, 64-byte
+/// aligned), allocated once by its owner: the generated code keeps every intermediate of a
+/// call there and never touches the heap.
+class Workspace {
+public:
+  explicit Workspace(int64_t bytes);
+  void *data() const { return memory_.get(); }
+
+private:
+  struct Free {
+    void operator()(void *p) const { std::free(p); }
+  };
+  std::unique_ptr<void, Free> memory_;
+};
+
+/// Binds and calls one function repeatedly with persistent buffers and its own workspace
+/// (no allocation per call).
 /// Params and states are read from `state`; results named like a param/state arg are
 /// swapped into `state` after the call when `updateState` (double-buffering).
 class FunctionCall {
 public:
   FunctionCall(const Model &model, const std::string &function);
   /// Fills the batch buffers from `rows` of `src` (size <= B; the rest padded by repeating the
-  /// first row with weight 0), calls the entry point and, with `updateState`, swaps the
-  /// param/state results into `state`.
+  /// first row, or row 0 of the data when `rows` is empty, with weight 0), calls the entry
+  /// point and, with `updateState`, swaps the param/state results into `state`.
   void run(const BatchSource &src, const std::vector<int64_t> &rows, ModelState &state,
            const Hypers &hypers, bool updateState);
   /// Result buffer by name (valid until the next run); throws when absent.
   const Array &result(const std::string &name) const;
   /// Result buffer by position.
   const Array &result(size_t i) const { return results_[i]; }
+  /// Argument buffer by position, for roles bound to no ModelState array (grad inputs).
+  Array &arg(size_t i) { return args_[i]; }
   const FunctionInfo &info() const { return *info_; }
   int64_t batch() const { return batch_; }
 
@@ -65,7 +85,8 @@ private:
   int64_t batch_;
   std::vector<Array> args_;    ///< batch-sized data/target/weight/latent/hyper buffers
   std::vector<Array> results_; ///< out-buffers
-  std::vector<void *> pointers_;
+  std::vector<void *> pointers_; ///< args, results, then the workspace
+  Workspace workspace_;
   /// Resolved once, so a step does no name lookups: per arg the param/state index (-1
   /// otherwise); per result the param (>= 0) or state (encoded -2 - i) it replaces, or -1.
   std::vector<int64_t> argIndex_, resultTarget_;

@@ -5,6 +5,7 @@
 #include <aec/Generators.h>
 #include <aec/Model.h>
 #include <aec/Normalization.h>
+#include <aec/ParallelStep.h>
 #include <aec/Weights.h>
 
 #include <cstdint>
@@ -37,6 +38,7 @@ struct TrainOptions {
   double checkpointSeconds = 30;         ///< least time between checkpoints during the run
   std::string plotDir;                   ///< --plot: pictures after training (empty: none)
   std::string plotColorBy;               ///< --color-by for the latent picture
+  int threads = 0;                       ///< --threads (0: one per core, as chooseThreads)
   std::ostream *out = nullptr;           ///< progress lines (nullptr: silent)
 };
 
@@ -52,7 +54,10 @@ std::vector<std::vector<int64_t>> epochBatches(int64_t trainRows, int64_t batch,
 /// drive it with a fake model and in-memory data.
 class Trainer {
 public:
-  Trainer(const Model &model, const RunConfig &config, const Dataset &data, ModelState &state);
+  /// `threads` > 1 (a chooseThreads result) runs each step as a ParallelStep, else the fused
+  /// train_step on the calling thread.
+  Trainer(const Model &model, const RunConfig &config, const Dataset &data, ModelState &state,
+          int threads = 1);
   /// Trains one epoch (1-based number) and validates; advances `progress`.
   EpochRecord runEpoch(int64_t epoch);
   /// Mean per-sample loss of eval_step over the validation rows (NaN when there are none).
@@ -64,6 +69,7 @@ public:
   TrainProgress progress;
   int64_t trainRows() const { return trainRows_; }
   int64_t validationRows() const { return data_.rows() - trainRows_; }
+  int threads() const { return parallel_ ? parallel_->threads() : 1; }
 
 private:
   /// Applies early stopping / plateau rules after an epoch; true to stop.
@@ -73,7 +79,8 @@ private:
   const Dataset &data_;
   ModelState &state_;
   int64_t trainRows_;
-  FunctionCall step_;
+  std::optional<FunctionCall> step_;      ///< train_step (one thread)
+  std::optional<ParallelStep> parallel_;  ///< grad_step + update_step (threads)
   std::optional<ModelState> best_; ///< restore_best copy
   double bestStop_;
 };

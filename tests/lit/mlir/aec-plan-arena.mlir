@@ -3,10 +3,13 @@
 // %a dies (last read by the copy into %b) before %c is allocated: %c reuses
 // %a's bytes at offset 0; %b, live beside both, gets its own. Sizes are
 // rounded up to 64 bytes: 16 floats = 64 bytes, 20 floats = 128.
+// The arena is the workspace, a new last argument (the runtime allocates it
+// once): no alloc is left.
 // CHECK-LABEL: func.func @reuse
+// CHECK-SAME:    %[[ARENA:[a-z0-9]+]]: memref<192xi8> {llvm.align = 64 : i64, llvm.noalias})
 // CHECK-SAME:    aec.arena_bytes = 192 : i64
 // CHECK-SAME:    aec.live_bytes_bound = 192 : i64
-// CHECK:         %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<192xi8>
+// CHECK-SAME:    aec.unplanned_allocs = 0 : i64
 // CHECK-NOT:     memref.alloc
 // CHECK:         memref.view %[[ARENA]][%c128{{.*}}][] : memref<192xi8> to memref<16xf32>
 // CHECK:         memref.view %[[ARENA]][%c0{{.*}}][] : memref<192xi8> to memref<20xf32>
@@ -48,10 +51,13 @@ func.func @loop_use(%in: memref<16xf32>, %out: memref<16xf32>) {
 
 // -----
 
-// Left alone: a dynamically sized buffer and one that escapes through the
-// return; with fewer than two plannable buffers there is no arena at all.
+// Left alone and counted: a dynamically sized buffer and one that escapes
+// through the return. The workspace argument is still there, empty, so that
+// every function has the same entry ABI.
 // CHECK-LABEL: func.func @left_alone
-// CHECK-NOT:     aec.arena_bytes
+// CHECK-SAME:    memref<0xi8> {llvm.align = 64 : i64, llvm.noalias}
+// CHECK-SAME:    aec.arena_bytes = 0 : i64
+// CHECK-SAME:    aec.unplanned_allocs = 2 : i64
 // CHECK:         memref.alloc(%{{.*}}) : memref<?xf32>
 // CHECK:         memref.alloc() : memref<8xf32>
 // CHECK-NOT:     memref.view
@@ -93,5 +99,19 @@ func.func @loop_body(%in: memref<16xf32>, %out: memref<16xf32>) {
     memref.copy %t, %y : memref<16xf32> to memref<16xf32>
     scf.yield %y : memref<16xf32>
   }
+  return
+}
+
+// -----
+
+// A single intermediate goes to the workspace too: no function keeps a malloc.
+// CHECK-LABEL: func.func @single
+// CHECK-SAME:    %[[WS:[a-z0-9]+]]: memref<64xi8>
+// CHECK-NOT:     memref.alloc
+// CHECK:         memref.view %[[WS]]
+func.func @single(%in: memref<16xf32>, %out: memref<16xf32>) {
+  %a = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+  memref.copy %in, %a : memref<16xf32> to memref<16xf32>
+  memref.copy %a, %out : memref<16xf32> to memref<16xf32>
   return
 }
