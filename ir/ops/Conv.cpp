@@ -1,18 +1,21 @@
-/// Direct 2-D convolutions on channels-last data, a family closed under differentiation:
+/// Direct 2-D convolutions on channels-last data, a family closed under
+/// differentiation:
 ///
 ///   conv2d             y [B, Ho, Wo, F] = x [B, H, W, C] (*) k [kh, kw, C, F]
-///   conv2d_transpose   x [B, H, W, C]   = y [B, Ho, Wo, F] (*)^T k [kh, kw, C, F]
-///   conv2d_kernel_grad k [kh, kw, C, F] = x [B, H, W, C] (*) y [B, Ho, Wo, F]
+///   conv2d_transpose   x [B, H, W, C]   = y [B, Ho, Wo, F] (*)^T k [kh, kw, C,
+///   F] conv2d_kernel_grad k [kh, kw, C, F] = x [B, H, W, C] (*) y [B, Ho, Wo,
+///   F]
 ///
-/// all three over the same window: output pixel o reads input pixel o * stride + tap - low
-/// for each tap of the kernel (attributes `strides`, `pad_low`, `pad_high`, one entry per
-/// spatial dim); pixels outside the input are zeros that no loop visits. conv2d_transpose is
-/// conv2d's adjoint w.r.t. x (attribute `size`: its [H, W]) and conv2d_kernel_grad its
-/// adjoint w.r.t. k (attribute `window`: [kh, kw]). Each op is bilinear, and each adjoint
-/// of each op is another op of the family, so gradients differentiate again.
+/// all three over the same window: output pixel o reads input pixel o * stride
+/// + tap - low for each tap of the kernel (attributes `strides`, `pad_low`,
+/// `pad_high`, one entry per spatial dim); pixels outside the input are zeros
+/// that no loop visits. conv2d_transpose is conv2d's adjoint w.r.t. x
+/// (attribute `size`: its [H, W]) and conv2d_kernel_grad its adjoint w.r.t. k
+/// (attribute `window`: [kh, kw]). Each op is bilinear, and each adjoint of
+/// each op is another op of the family, so gradients differentiate again.
 ///
-/// Keras' conv2d_transpose layer is conv2d_transpose with its kernel as it is ([kh, kw,
-/// filters, in_channels]) and pad_low = the crop (ir/ImageOps.cpp).
+/// Keras' conv2d_transpose layer is conv2d_transpose with its kernel as it is
+/// ([kh, kw, filters, in_channels]) and pad_low = the crop (ir/ImageOps.cpp).
 #include "ir/Window.h"
 #include "ir/ops/OpHelpers.h"
 
@@ -40,8 +43,8 @@ ConvWindow readWindow(const Node &n) {
       ops::typeError(n, std::string("needs two '") + keys[a] + "' entries");
     for (int d = 0; d < 2; ++d) {
       if (v[d] < (a == 0 ? 1 : 0))
-        ops::typeError(n, std::string("needs '") + keys[a] + "' entries >= " +
-                              (a == 0 ? "1" : "0"));
+        ops::typeError(n, std::string("needs '") + keys[a] +
+                              "' entries >= " + (a == 0 ? "1" : "0"));
       (*fields[a])[d] = v[d];
     }
   }
@@ -56,8 +59,9 @@ std::array<int64_t, 2> readSizes(const Node &n, const char *key) {
   return {v[0], v[1]};
 }
 
-/// Checks the shapes of one convolution: image x [B, H, W, C], kernel [kh, kw, C, F],
-/// output y [B, Ho, Wo, F] with Ho, Wo what the window gives (conv2d's result type).
+/// Checks the shapes of one convolution: image x [B, H, W, C], kernel [kh, kw,
+/// C, F], output y [B, Ho, Wo, F] with Ho, Wo what the window gives (conv2d's
+/// result type).
 void checkConv(const Node &n, const Shape &x, const Shape &k, const Shape &y,
                const ConvWindow &w) {
   if (x.size() != 4 || k.size() != 4 || y.size() != 4)
@@ -65,58 +69,67 @@ void checkConv(const Node &n, const Shape &x, const Shape &k, const Shape &y,
   if (x[3] != k[2] || y[3] != k[3] || x[0] != y[0])
     ops::typeError(n, "has mismatched batch or channel sizes");
   for (int d = 0; d < 2; ++d)
-    if (convOutputSize(x[1 + d], k[d], w.stride[d], w.low[d], w.high[d]) != y[1 + d] ||
+    if (convOutputSize(x[1 + d], k[d], w.stride[d], w.low[d], w.high[d]) !=
+            y[1 + d] ||
         y[1 + d] < 1)
-      ops::typeError(n, "window does not give the " + std::to_string(y[1]) + "x" +
-                            std::to_string(y[2]) + " output");
+      ops::typeError(n, "window does not give the " + std::to_string(y[1]) +
+                            "x" + std::to_string(y[2]) + " output");
 }
 
 TensorType inferConv2d(const Graph &g, const Node &n) {
-  const TensorType &x = ops::operandType(g, n, 0), &k = ops::operandType(g, n, 1);
+  const TensorType &x = ops::operandType(g, n, 0),
+                   &k = ops::operandType(g, n, 1);
   if (x.dtype != k.dtype)
     ops::typeError(n, "expects operands of one element type");
   ConvWindow w = readWindow(n);
   if (x.rank() != 4 || k.rank() != 4)
-    ops::typeError(n, "expects rank-4 operands, got " + x.str() + " and " + k.str());
+    ops::typeError(n, "expects rank-4 operands, got " + x.str() + " and " +
+                          k.str());
   Shape y = {x.shape[0], 0, 0, k.shape[3]};
   for (int d = 0; d < 2; ++d)
-    y[1 + d] = convOutputSize(x.shape[1 + d], k.shape[d], w.stride[d], w.low[d], w.high[d]);
+    y[1 + d] = convOutputSize(x.shape[1 + d], k.shape[d], w.stride[d], w.low[d],
+                              w.high[d]);
   checkConv(n, x.shape, k.shape, y, w);
   return {x.dtype, y};
 }
 
 TensorType inferConv2dTranspose(const Graph &g, const Node &n) {
-  const TensorType &y = ops::operandType(g, n, 0), &k = ops::operandType(g, n, 1);
+  const TensorType &y = ops::operandType(g, n, 0),
+                   &k = ops::operandType(g, n, 1);
   if (y.dtype != k.dtype)
     ops::typeError(n, "expects operands of one element type");
   ConvWindow w = readWindow(n);
   std::array<int64_t, 2> size = readSizes(n, "size");
   if (y.rank() != 4 || k.rank() != 4)
-    ops::typeError(n, "expects rank-4 operands, got " + y.str() + " and " + k.str());
+    ops::typeError(n, "expects rank-4 operands, got " + y.str() + " and " +
+                          k.str());
   Shape x = {y.shape[0], size[0], size[1], k.shape[2]};
   checkConv(n, x, k.shape, y.shape, w);
   return {y.dtype, x};
 }
 
 TensorType inferConv2dKernelGrad(const Graph &g, const Node &n) {
-  const TensorType &x = ops::operandType(g, n, 0), &y = ops::operandType(g, n, 1);
+  const TensorType &x = ops::operandType(g, n, 0),
+                   &y = ops::operandType(g, n, 1);
   if (x.dtype != y.dtype)
     ops::typeError(n, "expects operands of one element type");
   ConvWindow w = readWindow(n);
   std::array<int64_t, 2> window = readSizes(n, "window");
   if (x.rank() != 4 || y.rank() != 4)
-    ops::typeError(n, "expects rank-4 operands, got " + x.str() + " and " + y.str());
+    ops::typeError(n, "expects rank-4 operands, got " + x.str() + " and " +
+                          y.str());
   Shape k = {window[0], window[1], x.shape[3], y.shape[3]};
   checkConv(n, x.shape, k, y.shape, w);
   return {x.dtype, k};
 }
 
-/// Calls visit(xOffset, kOffset, yOffset) for every (pixel, tap) pair of the window that
-/// reads a real input pixel, with the flat offsets of x[b, h, w, 0], k[i, j, 0, 0] and
-/// y[b, ho, wo, 0]. The three interpreter kernels are this walk with a different update.
+/// Calls visit(xOffset, kOffset, yOffset) for every (pixel, tap) pair of the
+/// window that reads a real input pixel, with the flat offsets of x[b, h, w,
+/// 0], k[i, j, 0, 0] and y[b, ho, wo, 0]. The three interpreter kernels are
+/// this walk with a different update.
 template <typename Visit>
-void forEachTap(const Shape &x, const Shape &k, const Shape &y, const ConvWindow &w,
-                Visit visit) {
+void forEachTap(const Shape &x, const Shape &k, const Shape &y,
+                const ConvWindow &w, Visit visit) {
   const int64_t C = x[3], F = k[3];
   for (int64_t b = 0; b < y[0]; ++b)
     for (int64_t ho = 0; ho < y[1]; ++ho)
@@ -135,7 +148,9 @@ void forEachTap(const Shape &x, const Shape &k, const Shape &y, const ConvWindow
         }
 }
 
-Shape shapeOf(const Tensor &t) { return Shape(t.shape().begin(), t.shape().end()); }
+Shape shapeOf(const Tensor &t) {
+  return Shape(t.shape().begin(), t.shape().end());
+}
 
 Tensor evalConv2d(const Node &n, const std::vector<const Tensor *> &args) {
   const Tensor &x = *args[0], &k = *args[1];
@@ -152,7 +167,8 @@ Tensor evalConv2d(const Node &n, const std::vector<const Tensor *> &args) {
   return y;
 }
 
-Tensor evalConv2dTranspose(const Node &n, const std::vector<const Tensor *> &args) {
+Tensor evalConv2dTranspose(const Node &n,
+                           const std::vector<const Tensor *> &args) {
   const Tensor &y = *args[0], &k = *args[1];
   Tensor x = xt::zeros<double>(n.type.shape);
   const int64_t C = k.shape(2), F = k.shape(3);
@@ -167,7 +183,8 @@ Tensor evalConv2dTranspose(const Node &n, const std::vector<const Tensor *> &arg
   return x;
 }
 
-Tensor evalConv2dKernelGrad(const Node &n, const std::vector<const Tensor *> &args) {
+Tensor evalConv2dKernelGrad(const Node &n,
+                            const std::vector<const Tensor *> &args) {
   const Tensor &x = *args[0], &y = *args[1];
   Tensor k = xt::zeros<double>(n.type.shape);
   const int64_t C = x.shape(3), F = y.shape(3);
@@ -192,8 +209,8 @@ Attrs windowAttrs(const Node &n, const std::string &extraKey, Ints extra) {
   return a;
 }
 
-/// The three ops over `n`'s window; `x` [B, H, W, C] fixes the transposed conv's size and
-/// `k` [kh, kw, C, F] the kernel gradient's window.
+/// The three ops over `n`'s window; `x` [B, H, W, C] fixes the transposed
+/// conv's size and `k` [kh, kw, C, F] the kernel gradient's window.
 ValueId conv(Builder &b, const Node &n, ValueId x, ValueId k) {
   return b.op("conv2d", {x, k}, windowAttrs(n, "", {}));
 }
@@ -201,33 +218,37 @@ ValueId convT(Builder &b, const Node &n, ValueId y, ValueId k, const Shape &x) {
   return b.op("conv2d_transpose", {y, k}, windowAttrs(n, "size", {x[1], x[2]}));
 }
 ValueId convK(Builder &b, const Node &n, ValueId x, ValueId y, const Shape &k) {
-  return b.op("conv2d_kernel_grad", {x, y}, windowAttrs(n, "window", {k[0], k[1]}));
+  return b.op("conv2d_kernel_grad", {x, y},
+              windowAttrs(n, "window", {k[0], k[1]}));
 }
 
-/// y = conv2d(x, k): dx = conv2d_transpose(g, k), dk = conv2d_kernel_grad(x, g).
+/// y = conv2d(x, k): dx = conv2d_transpose(g, k), dk = conv2d_kernel_grad(x,
+/// g).
 Ids gradConv2d(Builder &b, const Node &n, ValueId, ValueId g) {
   ValueId x = n.operands[0], k = n.operands[1];
   const Shape xs = b.shape(x), ks = b.shape(k);
   return {convT(b, n, g, k, xs), convK(b, n, x, g, ks)};
 }
 
-/// x = conv2d_transpose(y, k) is <x, G> = <conv2d(G, k), y> = <conv2d_kernel_grad(G, y), k>.
+/// x = conv2d_transpose(y, k) is <x, G> = <conv2d(G, k), y> =
+/// <conv2d_kernel_grad(G, y), k>.
 Ids gradConv2dTranspose(Builder &b, const Node &n, ValueId, ValueId g) {
   ValueId y = n.operands[0], k = n.operands[1];
   const Shape ks = b.shape(k);
   return {conv(b, n, g, k), convK(b, n, g, y, ks)};
 }
 
-/// k = conv2d_kernel_grad(x, y) is <k, G> = <conv2d_transpose(y, G), x> = <conv2d(x, G), y>.
+/// k = conv2d_kernel_grad(x, y) is <k, G> = <conv2d_transpose(y, G), x> =
+/// <conv2d(x, G), y>.
 Ids gradConv2dKernelGrad(Builder &b, const Node &n, ValueId, ValueId g) {
   ValueId x = n.operands[0], y = n.operands[1];
   const Shape xs = b.shape(x);
   return {convT(b, n, y, g, xs), conv(b, n, x, g)};
 }
 
-/// A zero operand makes the result zeros (every term of every sum is a product with it;
-/// like the generic tests, this assumes the other operand is finite). Adjoints that are
-/// zero (a constant branch) so vanish.
+/// A zero operand makes the result zeros (every term of every sum is a product
+/// with it; like the generic tests, this assumes the other operand is finite).
+/// Adjoints that are zero (a constant branch) so vanish.
 Folded foldZeroOperand(const Graph &, const Node &, const Splats &s) {
   if (ops::isSplat(s[0], 0.0) || ops::isSplat(s[1], 0.0))
     return Folded::constant(0.0);
@@ -248,18 +269,21 @@ OpDef convOp(const char *name, InferFn infer, EvalFn eval, GradFn grad) {
 } // namespace
 
 void registerConvOps(std::vector<OpDef> &ops) {
-  // Examples: odd sizes, stride 2 with padding that reaches past both edges, and a
-  // kernel larger than the stride, so every tap range is partial somewhere.
+  // Examples: odd sizes, stride 2 with padding that reaches past both edges,
+  // and a kernel larger than the stride, so every tap range is partial
+  // somewhere.
   OpDef c = convOp("conv2d", inferConv2d, evalConv2d, gradConv2d);
   c.attrs = {"strides", "pad_low", "pad_high"};
   c.example = [](std::vector<Shape> &o, Attrs &at, Shape &) {
     o = {{2, 7, 6, 3}, {3, 2, 3, 4}};
-    at = {{"strides", Ints{2, 1}}, {"pad_low", Ints{1, 2}}, {"pad_high", Ints{1, 0}}};
+    at = {{"strides", Ints{2, 1}},
+          {"pad_low", Ints{1, 2}},
+          {"pad_high", Ints{1, 0}}};
   };
   ops.push_back(c);
 
-  OpDef t = convOp("conv2d_transpose", inferConv2dTranspose, evalConv2dTranspose,
-                   gradConv2dTranspose);
+  OpDef t = convOp("conv2d_transpose", inferConv2dTranspose,
+                   evalConv2dTranspose, gradConv2dTranspose);
   t.attrs = {"strides", "pad_low", "pad_high", "size"};
   t.example = [](std::vector<Shape> &o, Attrs &at, Shape &) {
     // x [2, 7, 6, 3] -> y [2, 4, 7, 4] as conv2d's example.
@@ -271,8 +295,8 @@ void registerConvOps(std::vector<OpDef> &ops) {
   };
   ops.push_back(t);
 
-  OpDef k = convOp("conv2d_kernel_grad", inferConv2dKernelGrad, evalConv2dKernelGrad,
-                   gradConv2dKernelGrad);
+  OpDef k = convOp("conv2d_kernel_grad", inferConv2dKernelGrad,
+                   evalConv2dKernelGrad, gradConv2dKernelGrad);
   k.attrs = {"strides", "pad_low", "pad_high", "window"};
   k.example = [](std::vector<Shape> &o, Attrs &at, Shape &) {
     o = {{2, 7, 6, 3}, {2, 4, 7, 4}};

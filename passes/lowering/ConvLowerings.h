@@ -1,13 +1,14 @@
 #pragma once
-/// Emitters of the direct convolution ops (ir/ops/Conv.cpp), shared with the emitter
-/// table of OpLowerings.cpp. MLIR-including: passes/lowering only.
+/// Emitters of the direct convolution ops (ir/ops/Conv.cpp), shared with the
+/// emitter table of OpLowerings.cpp. MLIR-including: passes/lowering only.
 #include "passes/lowering/MLIRLowering.h"
 
 namespace aec::lowering {
 
 /// conv2d: x [B, H, W, C] (*) k [kh, kw, C, F] -> [B, Ho, Wo, F].
 mlir::Value emitConv2d(EmitContext &c);
-/// conv2d_transpose (conv2d's adjoint w.r.t. x): y [B, Ho, Wo, F], k -> [B, H, W, C].
+/// conv2d_transpose (conv2d's adjoint w.r.t. x): y [B, Ho, Wo, F], k -> [B, H,
+/// W, C].
 mlir::Value emitConv2dTranspose(EmitContext &c);
 /// conv2d_kernel_grad (conv2d's adjoint w.r.t. k): x, y -> [kh, kw, C, F].
 mlir::Value emitConv2dKernelGrad(EmitContext &c);

@@ -38,7 +38,8 @@ struct GenericCollector : public RewriterBase::Listener {
   }
 };
 
-class TileConvsPass : public PassWrapper<TileConvsPass, OperationPass<ModuleOp>> {
+class TileConvsPass
+    : public PassWrapper<TileConvsPass, OperationPass<ModuleOp>> {
 public:
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(TileConvsPass)
 
@@ -68,7 +69,8 @@ void TileConvsPass::tile(linalg::GenericOp op) {
     return;
   IRRewriter rewriter(&getContext());
   scf::SCFTilingOptions options;
-  options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes.asArrayRef()));
+  options.setTileSizes(
+      getAsIndexOpFoldResult(&getContext(), sizes.asArrayRef()));
   rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
       rewriter, cast<TilingInterface>(op.getOperation()), options);
@@ -79,7 +81,8 @@ void TileConvsPass::tile(linalg::GenericOp op) {
     auto generic = dyn_cast<linalg::GenericOp>(tileOp);
     if (!generic)
       continue;
-    // Rank-reducing slices, not reshapes: the views stay plain strided subviews.
+    // Rank-reducing slices, not reshapes: the views stay plain strided
+    // subviews.
     GenericCollector collector;
     IRRewriter dropper(&getContext(), &collector);
     dropper.setInsertionPoint(generic);
@@ -106,13 +109,16 @@ void TileConvsPass::runOnOperation() {
   RewritePatternSet patterns(&getContext());
   vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
   vector::populateVectorReductionToContractPatterns(patterns);
-  if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns)))) {
+  if (failed(
+          applyPatternsAndFoldGreedily(getOperation(), std::move(patterns)))) {
     getOperation().emitError("vector contraction folding did not converge");
     signalPassFailure();
   }
 }
 } // namespace
 
-std::unique_ptr<Pass> createTileConvsPass() { return std::make_unique<TileConvsPass>(); }
+std::unique_ptr<Pass> createTileConvsPass() {
+  return std::make_unique<TileConvsPass>();
+}
 
 } // namespace aec::lowering

@@ -1,10 +1,11 @@
-/// The direct convolution ops (ir/ops/Conv.cpp) against an independent reference: the
-/// im2col / col2im formulations built from primitive ops (pad, strided slices, concat,
-/// matmul, interior pads), which aec used before and which live here only. Float64
-/// interpreter over corner cases (odd sizes, strides 1/2/3, same/valid, 1x1 to 9x9
-/// kernels, one input channel, one filter, batch 1 and 3, transposed kernels shorter and
-/// longer than the stride); then the same cases compiled (float32) against the
-/// interpreter on the unoptimised graph.
+/// The direct convolution ops (ir/ops/Conv.cpp) against an independent
+/// reference: the im2col / col2im formulations built from primitive ops (pad,
+/// strided slices, concat, matmul, interior pads), which aec used before and
+/// which live here only. Float64 interpreter over corner cases (odd sizes,
+/// strides 1/2/3, same/valid, 1x1 to 9x9 kernels, one input channel, one
+/// filter, batch 1 and 3, transposed kernels shorter and longer than the
+/// stride); then the same cases compiled (float32) against the interpreter on
+/// the unoptimised graph.
 #include "lowering_helpers.h"
 #include "passes/Passes.h"
 
@@ -17,9 +18,11 @@ namespace {
 using Ints = std::vector<int64_t>;
 using Pair = std::array<int64_t, 2>;
 
-/// Reference conv2d: pad, the kh * kw strided window slices concatenated along channels
-/// (patch features ordered (i, j, c), Keras' kernel order), one matmul.
-ValueId im2colConv(Builder &b, ValueId x, ValueId kernel, Pair strides, Padding padding) {
+/// Reference conv2d: pad, the kh * kw strided window slices concatenated along
+/// channels (patch features ordered (i, j, c), Keras' kernel order), one
+/// matmul.
+ValueId im2colConv(Builder &b, ValueId x, ValueId kernel, Pair strides,
+                   Padding padding) {
   const Shape xs = b.shape(x), k = b.shape(kernel);
   Ints low(4, 0), high(4, 0);
   Pair out;
@@ -40,16 +43,19 @@ ValueId im2colConv(Builder &b, ValueId x, ValueId kernel, Pair strides, Padding 
                                {1, strides[0], strides[1], 1}));
   ValueId patches = b.concat(slices, 3);
   int64_t rows = xs[0] * out[0] * out[1], depth = k[0] * k[1] * k[2];
-  ValueId product = b.matmul(b.reshape(patches, {rows, depth}), b.reshape(kernel, {depth, k[3]}));
+  ValueId product = b.matmul(b.reshape(patches, {rows, depth}),
+                             b.reshape(kernel, {depth, k[3]}));
   return b.reshape(product, {xs[0], out[0], out[1], k[3]});
 }
 
-/// Reference conv2d_transpose (Keras kernel [kh, kw, F, C]): every tap's contribution by
-/// one matmul, each placed at (i, j) + s * (h, w) by an interior pad, summed, cropped.
+/// Reference conv2d_transpose (Keras kernel [kh, kw, F, C]): every tap's
+/// contribution by one matmul, each placed at (i, j) + s * (h, w) by an
+/// interior pad, summed, cropped.
 ValueId col2imConvTranspose(Builder &b, ValueId x, ValueId kernel, Pair strides,
                             Padding padding) {
   const Shape xs = b.shape(x), k = b.shape(kernel);
-  const int64_t rows = xs[0] * xs[1] * xs[2], f = k[2], c = k[3], taps = k[0] * k[1];
+  const int64_t rows = xs[0] * xs[1] * xs[2], f = k[2], c = k[3],
+                taps = k[0] * k[1];
   Ints length(4, 0), crop(4, 0), outSize(4, 0);
   for (int d = 0; d < 2; ++d) {
     int64_t in = xs[1 + d], kk = k[d], s = strides[d];
@@ -57,25 +63,30 @@ ValueId col2imConvTranspose(Builder &b, ValueId x, ValueId kernel, Pair strides,
     outSize[1 + d] = transposedOutputSize(in, kk, s, padding);
     length[1 + d] = std::max((in - 1) * s + kk, crop[1 + d] + outSize[1 + d]);
   }
-  ValueId cols = b.matmul(b.reshape(x, {rows, c}), b.reshape(kernel, {taps * f, c}), false, true);
+  ValueId cols = b.matmul(b.reshape(x, {rows, c}),
+                          b.reshape(kernel, {taps * f, c}), false, true);
   cols = b.reshape(cols, {xs[0], xs[1], xs[2], taps * f});
   ValueId sum = NoValue;
   for (int64_t i = 0; i < k[0]; ++i)
     for (int64_t j = 0; j < k[1]; ++j) {
       int64_t first = (i * k[1] + j) * f;
-      ValueId part =
-          b.slice(cols, {0, 0, 0, first}, {xs[0], xs[1], xs[2], first + f}, {1, 1, 1, 1});
+      ValueId part = b.slice(cols, {0, 0, 0, first},
+                             {xs[0], xs[1], xs[2], first + f}, {1, 1, 1, 1});
       Ints low = {0, i, j, 0}, high(4, 0);
       for (int d = 0; d < 2; ++d)
-        high[1 + d] = length[1 + d] - (low[1 + d] + (xs[1 + d] - 1) * strides[d] + 1);
-      ValueId placed = b.pad(part, low, high, {0, strides[0] - 1, strides[1] - 1, 0}, 0.0);
+        high[1 + d] =
+            length[1 + d] - (low[1 + d] + (xs[1 + d] - 1) * strides[d] + 1);
+      ValueId placed =
+          b.pad(part, low, high, {0, strides[0] - 1, strides[1] - 1, 0}, 0.0);
       sum = sum == NoValue ? placed : b.add(sum, placed);
     }
-  return b.slice(sum, crop, {xs[0], crop[1] + outSize[1], crop[2] + outSize[2], f}, {1, 1, 1, 1});
+  return b.slice(sum, crop,
+                 {xs[0], crop[1] + outSize[1], crop[2] + outSize[2], f},
+                 {1, 1, 1, 1});
 }
 
-/// One case: a conv2d x [batch, h, w, c] with kernel [k0, k1, c, f] and a conv2d_transpose
-/// of an [batch, h, w, c] input with kernel [k0, k1, f, c].
+/// One case: a conv2d x [batch, h, w, c] with kernel [k0, k1, c, f] and a
+/// conv2d_transpose of an [batch, h, w, c] input with kernel [k0, k1, f, c].
 struct Case {
   int64_t batch, h, w, c, f;
   Pair kernel, strides;
@@ -83,9 +94,9 @@ struct Case {
 
   std::string str() const {
     std::ostringstream os;
-    os << "x " << batch << "x" << h << "x" << w << "x" << c << " k " << kernel[0] << "x"
-       << kernel[1] << " f " << f << " s " << strides[0] << "x" << strides[1]
-       << (padding == Padding::Same ? " same" : " valid");
+    os << "x " << batch << "x" << h << "x" << w << "x" << c << " k "
+       << kernel[0] << "x" << kernel[1] << " f " << f << " s " << strides[0]
+       << "x" << strides[1] << (padding == Padding::Same ? " same" : " valid");
     return os.str();
   }
 };
@@ -93,29 +104,43 @@ struct Case {
 const std::vector<Case> &cases() {
   const Padding S = Padding::Same, V = Padding::Valid;
   static const std::vector<Case> all = {
-      {1, 7, 5, 3, 4, {3, 3}, {1, 1}, S},  {3, 7, 5, 3, 4, {3, 3}, {1, 1}, V},
-      {3, 9, 8, 2, 3, {3, 3}, {2, 2}, S},  {1, 9, 8, 2, 3, {3, 3}, {2, 2}, V},
-      {3, 10, 11, 2, 5, {3, 2}, {3, 3}, S}, {1, 11, 10, 2, 5, {2, 3}, {3, 2}, V},
-      {3, 6, 7, 3, 2, {1, 1}, {1, 1}, S},  {1, 7, 6, 3, 2, {1, 1}, {2, 2}, V},
-      {1, 9, 9, 2, 3, {5, 5}, {1, 1}, S},  {3, 9, 11, 2, 3, {5, 5}, {2, 2}, V},
-      {1, 11, 9, 2, 2, {7, 7}, {1, 1}, S}, {1, 13, 12, 1, 2, {7, 7}, {3, 3}, S},
-      {1, 12, 13, 2, 2, {9, 9}, {1, 1}, V}, {1, 10, 10, 2, 2, {9, 9}, {2, 2}, S},
-      {3, 8, 8, 1, 8, {3, 3}, {1, 1}, S},  {3, 8, 8, 8, 1, {3, 3}, {1, 1}, S},
-      {3, 19, 18, 8, 16, {3, 3}, {1, 1}, S}, {1, 17, 18, 16, 8, {3, 3}, {2, 2}, S},
-      {1, 6, 5, 1, 1, {3, 3}, {2, 2}, S},  {3, 5, 6, 4, 1, {2, 2}, {3, 3}, V},
+      {1, 7, 5, 3, 4, {3, 3}, {1, 1}, S},
+      {3, 7, 5, 3, 4, {3, 3}, {1, 1}, V},
+      {3, 9, 8, 2, 3, {3, 3}, {2, 2}, S},
+      {1, 9, 8, 2, 3, {3, 3}, {2, 2}, V},
+      {3, 10, 11, 2, 5, {3, 2}, {3, 3}, S},
+      {1, 11, 10, 2, 5, {2, 3}, {3, 2}, V},
+      {3, 6, 7, 3, 2, {1, 1}, {1, 1}, S},
+      {1, 7, 6, 3, 2, {1, 1}, {2, 2}, V},
+      {1, 9, 9, 2, 3, {5, 5}, {1, 1}, S},
+      {3, 9, 11, 2, 3, {5, 5}, {2, 2}, V},
+      {1, 11, 9, 2, 2, {7, 7}, {1, 1}, S},
+      {1, 13, 12, 1, 2, {7, 7}, {3, 3}, S},
+      {1, 12, 13, 2, 2, {9, 9}, {1, 1}, V},
+      {1, 10, 10, 2, 2, {9, 9}, {2, 2}, S},
+      {3, 8, 8, 1, 8, {3, 3}, {1, 1}, S},
+      {3, 8, 8, 8, 1, {3, 3}, {1, 1}, S},
+      {3, 19, 18, 8, 16, {3, 3}, {1, 1}, S},
+      {1, 17, 18, 16, 8, {3, 3}, {2, 2}, S},
+      {1, 6, 5, 1, 1, {3, 3}, {2, 2}, S},
+      {3, 5, 6, 4, 1, {2, 2}, {3, 3}, V},
   };
   return all;
 }
 
-/// Per case, graphs whose outputs are conv2d, conv2d_transpose and the input and kernel
-/// gradients of sum(conv2d * r): `direct` through the ops, or the reference formulation.
-Graph caseGraph(const Case &t, bool direct, DType dtype, const std::string &name) {
+/// Per case, graphs whose outputs are conv2d, conv2d_transpose and the input
+/// and kernel gradients of sum(conv2d * r): `direct` through the ops, or the
+/// reference formulation.
+Graph caseGraph(const Case &t, bool direct, DType dtype,
+                const std::string &name) {
   Graph g;
   g.name = name;
   Builder b(g);
   ValueId x = b.input("x", role::Data, {dtype, {t.batch, t.h, t.w, t.c}});
-  ValueId k = b.input("k", role::Param, {dtype, {t.kernel[0], t.kernel[1], t.c, t.f}});
-  ValueId kt = b.input("kt", role::Param, {dtype, {t.kernel[0], t.kernel[1], t.f, t.c}});
+  ValueId k =
+      b.input("k", role::Param, {dtype, {t.kernel[0], t.kernel[1], t.c, t.f}});
+  ValueId kt =
+      b.input("kt", role::Param, {dtype, {t.kernel[0], t.kernel[1], t.f, t.c}});
   ValueId y = direct ? conv2d(b, x, k, t.strides, t.padding)
                      : im2colConv(b, x, k, t.strides, t.padding);
   ValueId yt = direct ? conv2dTranspose(b, x, kt, t.strides, t.padding)
@@ -143,14 +168,16 @@ double relativeDifference(const Tensor &a, const Tensor &b) {
 }
 } // namespace
 
-TEST_CASE("direct convolutions equal the im2col formulation in float64", "[conv]") {
+TEST_CASE("direct convolutions equal the im2col formulation in float64",
+          "[conv]") {
   std::mt19937 rng(5);
   for (const Case &t : cases()) {
     INFO(t.str());
     Graph direct = caseGraph(t, true, DType::F64, "direct");
     Graph reference = caseGraph(t, false, DType::F64, "reference");
     TensorMap inputs = randomInputs(direct, -1, 1, rng);
-    TensorMap got = interpret(direct, inputs), want = interpret(reference, inputs);
+    TensorMap got = interpret(direct, inputs),
+              want = interpret(reference, inputs);
     for (const GraphOutput &out : direct.outputs) {
       INFO("output " << out.name);
       REQUIRE(got.at(out.name).shape() == want.at(out.name).shape());
@@ -159,7 +186,8 @@ TEST_CASE("direct convolutions equal the im2col formulation in float64", "[conv]
   }
 }
 
-TEST_CASE("direct convolutions compile and match the interpreter", "[conv][lowering]") {
+TEST_CASE("direct convolutions compile and match the interpreter",
+          "[conv][lowering]") {
   Module unoptimised;
   for (size_t i = 0; i < cases().size(); ++i)
     unoptimised.graphs.push_back(
