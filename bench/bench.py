@@ -41,7 +41,7 @@ CASES = [("ring", "ring", 20000, 6, "csv", 32),
          ("fashion_stacked", "fashion-mnist", 10000, 4, "npy", 128),
          ("fashion_conv", "fashion-mnist", 2000, 3, "npy", 32),
          ("circles_conv", "circles", 2000, 3, "npy", 32),
-         ("speckle_dae", "speckle", 256, 3, "npy", 128),
+         ("speckle_dae", "speckle", 256, 2, "npy", 128),
          ("fashion_recurrent", "fashion-mnist", 1000, 3, "npy", 32)]
 
 TORCH_WORKER = r"""
@@ -220,7 +220,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--aec", required=True)
     ap.add_argument("--quick", action="store_true", help="fewer epochs and one pass (a smoke run)")
-    ap.add_argument("--passes", type=int, default=3, help="runs of each framework per model (median)")
+    ap.add_argument("--passes", type=int, default=2, help="runs of each framework per model (median)")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown (README)")
     ap.add_argument("--only", nargs="+", metavar="MODEL", help="bench just these models")

@@ -268,7 +268,8 @@ std::string withMemoryPlan(const std::string &descriptor, mlir::ModuleOp m) {
     return descriptor;
   rt::ModelDescriptor d = rt::ModelDescriptor::parse(descriptor);
   for (rt::FunctionInfo &f : d.functions)
-    f.workspaceBytes = std::max<int64_t>(0, functionAttr(m, f.name, "aec.arena_bytes"));
+    if (int64_t bytes = functionAttr(m, f.name, "aec.arena_bytes"); bytes >= 0)
+      f.workspaceBytes = bytes; // functions compiled in another group keep theirs
   int64_t arena = functionAttr(m, "train_step", "aec.arena_bytes");
   int64_t bound = functionAttr(m, "train_step", "aec.live_bytes_bound");
   if (arena >= 0 && bound >= 0) {
@@ -283,7 +284,8 @@ std::string withMemoryPlan(const std::string &descriptor, mlir::ModuleOp m) {
 std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
                                              const Module &module,
                                              const std::string &descriptor,
-                                             llvm::TargetMachine &tm, bool describe = true) {
+                                             llvm::TargetMachine &tm, bool describe = true,
+                                             std::string *planned = nullptr) {
   auto ctx = makeContext();
   mlir::OwningOpRef<mlir::ModuleOp> m = lowerModule(*ctx, module);
   runCPUPipeline(*m);
@@ -299,6 +301,8 @@ std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
       llvm::errs() << "aec: warning: function '" << graph.name << "' makes " << calls
                    << " heap call(s) per call: buffers outside the planned workspace\n";
   }
+  if (planned)
+    *planned = withMemoryPlan(descriptor, *m);
   if (describe)
     addDescriptor(*mod, withMemoryPlan(descriptor, *m));
 
@@ -332,22 +336,40 @@ std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
   return mod;
 }
 
-std::string emitMachineCode(const Module &module, const std::string &descriptor,
-                            llvm::CodeGenFileType kind, bool describe = true) {
-  llvm::LLVMContext llvmCtx;
-  auto tm = hostTargetMachine();
-  auto mod = buildForTarget(llvmCtx, module, descriptor, *tm, describe);
+/// Machine code of `mod` for `tm`.
+std::string codegen(llvm::Module &mod, llvm::TargetMachine &tm, llvm::CodeGenFileType kind) {
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
   llvm::legacy::PassManager pm;
-  if (tm->addPassesToEmitFile(pm, os, nullptr, kind))
+  if (tm.addPassesToEmitFile(pm, os, nullptr, kind))
     throw std::runtime_error("the host target cannot emit this file type");
   {
     PhaseTimer timer("LLVM code generation");
-    pm.run(*mod);
+    pm.run(mod);
   }
   return std::string(buffer.begin(), buffer.end());
 }
+
+std::string emitMachineCode(const Module &module, const std::string &descriptor,
+                            llvm::CodeGenFileType kind, bool describe = true,
+                            std::string *planned = nullptr) {
+  llvm::LLVMContext llvmCtx;
+  auto tm = hostTargetMachine();
+  auto mod = buildForTarget(llvmCtx, module, descriptor, *tm, describe, planned);
+  return codegen(*mod, *tm, kind);
+}
+
+/// An object that defines only the descriptor global.
+std::string descriptorObject(const std::string &descriptor) {
+  llvm::LLVMContext llvmCtx;
+  auto tm = hostTargetMachine();
+  llvm::Module mod("aec_descriptor", llvmCtx);
+  mod.setTargetTriple(tm->getTargetTriple().str());
+  mod.setDataLayout(tm->createDataLayout());
+  addDescriptor(mod, descriptor);
+  return codegen(mod, *tm, llvm::CodeGenFileType::ObjectFile);
+}
+
 } // namespace
 
 std::unique_ptr<llvm::Module> buildLLVMModule(llvm::LLVMContext &llvmCtx,
@@ -389,16 +411,24 @@ void writeObject(const std::string &object, const std::string &path) {
                              os.error().message());
 }
 
-/// The module's functions in groups compiled side by side: the training step alone
-/// (the biggest), the others together; one group on a single core.
+/// The module's functions in groups compiled side by side, one per core (at most
+/// two here), balanced by graph size: the biggest function first into the
+/// lightest group.
 std::vector<Module> functionGroups(const Module &module) {
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const Graph *step = module.find("train_step");
-  if (cores < 2 || !step || module.graphs.size() < 2)
-    return {module};
-  std::vector<Module> groups(2);
+  size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  size_t count = std::min({cores, module.graphs.size(), size_t(2)});
+  std::vector<const Graph *> bySize;
   for (const Graph &g : module.graphs)
-    groups[&g == step ? 0 : 1].graphs.push_back(g);
+    bySize.push_back(&g);
+  std::stable_sort(bySize.begin(), bySize.end(),
+                   [](const Graph *a, const Graph *b) { return a->size() > b->size(); });
+  std::vector<Module> groups(std::max<size_t>(count, 1));
+  std::vector<size_t> load(groups.size(), 0);
+  for (const Graph *g : bySize) {
+    size_t lightest = std::min_element(load.begin(), load.end()) - load.begin();
+    groups[lightest].graphs.push_back(*g);
+    load[lightest] += g->size();
+  }
   return groups;
 }
 } // namespace
@@ -414,7 +444,7 @@ std::vector<std::string> emitObjectFiles(const Module &module,
                                          const std::string &descriptor,
                                          const std::string &stem) {
   std::vector<Module> groups = functionGroups(module);
-  std::vector<std::string> objects(groups.size()), paths;
+  std::vector<std::string> objects(groups.size()), planned(groups.size()), paths;
   std::vector<std::exception_ptr> errors(groups.size());
   std::vector<std::thread> threads;
   // Separate MLIR and LLVM contexts per group: nothing is shared but read-only
@@ -424,7 +454,7 @@ std::vector<std::string> emitObjectFiles(const Module &module,
       try {
         objects[i] = lowering::emitMachineCode(groups[i], descriptor,
                                                llvm::CodeGenFileType::ObjectFile,
-                                               /*describe=*/i == 0);
+                                               /*describe=*/false, &planned[i]);
       } catch (...) {
         errors[i] = std::current_exception();
       }
@@ -434,6 +464,21 @@ std::vector<std::string> emitObjectFiles(const Module &module,
   for (const std::exception_ptr &e : errors)
     if (e)
       std::rethrow_exception(e);
+  // The descriptor, with every group's workspaces, in an object of its own.
+  std::string full = descriptor;
+  for (size_t i = 0; i < groups.size(); ++i) {
+    rt::ModelDescriptor merged = rt::ModelDescriptor::parse(full), part = rt::ModelDescriptor::parse(planned[i]);
+    for (rt::FunctionInfo &f : merged.functions)
+      for (const Graph &g : groups[i].graphs)
+        if (g.name == f.name)
+          for (const rt::FunctionInfo &p : part.functions)
+            if (p.name == f.name)
+              f.workspaceBytes = p.workspaceBytes;
+    for (const auto &[key, value] : part.stats)
+      merged.stats[key] = value;
+    full = merged.serialize();
+  }
+  objects.push_back(lowering::descriptorObject(full));
   for (size_t i = 0; i < objects.size(); ++i) {
     paths.push_back(stem + "." + std::to_string(i) + ".o");
     writeObject(objects[i], paths.back());

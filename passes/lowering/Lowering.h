@@ -35,8 +35,8 @@ std::string emitAssemblyText(const Module &module, const std::string &descriptor
 /// Writes a relocatable object for the host CPU (O3, host CPU name and features).
 void emitObjectFile(const Module &module, const std::string &descriptor, const std::string &path);
 /// The same as objects `stem`.0.o, `stem`.1.o, ..., groups of functions compiled in
-/// parallel on the machine's cores (the training step alone, the rest together); returns
-/// their paths. Only the first defines the descriptor.
+/// parallel on the machine's cores (balanced by size), and one last object with the
+/// descriptor (every group's workspace sizes); returns their paths.
 std::vector<std::string> emitObjectFiles(const Module &module, const std::string &descriptor,
                                          const std::string &stem);
 
