@@ -19,6 +19,7 @@
 /// channels-last dim of the result and of a kernel row, so it vectorizes.
 #include "passes/lowering/ConvLowerings.h"
 #include "passes/lowering/AecPasses.h"
+#include "passes/lowering/MatmulPlan.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -193,20 +194,6 @@ SmallVector<AffineMap> imageTimesTapMaps(MLIRContext *ctx) {
   return {AffineMap::get(5, 0, {d(0), d(1), d(2), d(4)}, ctx),
           AffineMap::get(5, 0, {d(4), d(3)}, ctx),
           AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)};
-}
-
-/// The largest divisor of `size` not above `max`, preferring multiples of
-/// `quantum` (whole SIMD vectors): static tiles need no masks.
-int64_t pickTile(int64_t size, int64_t max, int64_t quantum) {
-  int64_t best = 1;
-  for (int64_t d = std::min(size, max); d >= 1; --d) {
-    if (size % d != 0)
-      continue;
-    if (d % quantum == 0)
-      return d;
-    best = std::max(best, d);
-  }
-  return best;
 }
 
 /// Output pixels along a row per register tile of an image convolution; a

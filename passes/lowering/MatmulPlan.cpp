@@ -1,6 +1,20 @@
 #include "passes/lowering/MatmulPlan.h"
 
+#include <algorithm>
+
 namespace aec::lowering {
+
+int64_t pickTile(int64_t size, int64_t max, int64_t quantum) {
+  int64_t best = 1;
+  for (int64_t d = std::min(size, max); d >= 1; --d) {
+    if (size % d != 0)
+      continue;
+    if (d % quantum == 0)
+      return d;
+    best = std::max(best, d);
+  }
+  return best;
+}
 
 int64_t matmulVectorLanes(int64_t n) {
   if (n >= 8)

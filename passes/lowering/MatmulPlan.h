@@ -10,6 +10,11 @@ namespace aec::lowering {
 /// (aec-tile-matmuls tiles n by whole vectors): 0 when it stays a scalar loop nest.
 int64_t matmulVectorLanes(int64_t n);
 
+/// The largest divisor of `size` not above `max`, preferring multiples of `quantum`
+/// (whole SIMD vectors): register tiles of the matmul and convolution kernels. Divisors
+/// keep every tile static, so no masking is needed.
+int64_t pickTile(int64_t size, int64_t max, int64_t quantum);
+
 /// Multiply-adds below which a matmul stays a plain loop nest: unrolled vector tiles
 /// would only add machine code and compile time.
 constexpr int64_t MinVectorizedMacs = 64 * 1024;

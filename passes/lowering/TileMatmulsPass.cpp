@@ -25,21 +25,6 @@ namespace aec::lowering {
 using namespace mlir;
 
 namespace {
-/// The largest divisor of `size` not above `max`, preferring multiples of
-/// `quantum` (whole SIMD vectors). Divisors keep every tile static, so no
-/// masking is needed.
-int64_t pickTile(int64_t size, int64_t max, int64_t quantum) {
-  int64_t best = 1;
-  for (int64_t d = std::min(size, max); d >= 1; --d) {
-    if (size % d != 0)
-      continue;
-    if (d % quantum == 0)
-      return d;
-    best = std::max(best, d);
-  }
-  return best;
-}
-
 /// The defaults are the cost model's (MatmulPlan.h): planMatmul chose each
 /// matmul's layout assuming exactly these thresholds, so the options are for
 /// experiments on a dumped module, not for the compiler.

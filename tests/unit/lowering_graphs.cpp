@@ -186,3 +186,13 @@ TEST_CASE("planMatmul vectorizes along the wider side", "[lowering]") {
   CHECK(lowering::matmulVectorLanes(3) == 0);
   CHECK(lowering::matmulVectorLanes(64) == 8);
 }
+
+TEST_CASE("pickTile takes the largest divisor, whole vectors first", "[lowering]") {
+  using lowering::pickTile;
+  CHECK(pickTile(64, 32, 16) == 32);
+  CHECK(pickTile(48, 32, 16) == 16); // 24 divides 48 but is not a whole vector
+  CHECK(pickTile(30, 32, 16) == 30); // no multiple of 16 divides 30: the largest divisor
+  CHECK(pickTile(7, 4, 1) == 1);     // a prime above the limit: tiles of one
+  CHECK(pickTile(12, 16, 1) == 12);
+  CHECK(pickTile(1, 16, 4) == 1);
+}
