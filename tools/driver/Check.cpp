@@ -16,7 +16,9 @@ int runCheck(const std::string &model) {
   checkData(spec);
   // Building the functions surfaces what parsing cannot see (layers not expanded yet,
   // unsupported loss terms), so a model that checks also compiles up to lowering.
-  Module module = buildTrainingModule(spec, spec.batch);
+  // The functions `aec compile` makes: split for threads where it pays.
+  ShardPlan shards = planShards(spec, spec.batch);
+  Module module = buildTrainingModule(spec, spec.batch, DType::F32, shards.shards);
   std::vector<LayerSummary> rows = summarize(spec);
 
   size_t nameW = 5, kindW = 4;
@@ -47,6 +49,11 @@ int runCheck(const std::string &model) {
             << " (forward + backward ~ 3 x forward, x batch " << spec.batch << ")\n"
             << "loss " << spec.loss.reconstruction << ", optimizer " << spec.optimizer.kind
             << " (lr " << spec.optimizer.lr << ")\n";
+  if (shards.shards > 1)
+    std::cout << "threads: the step split into " << shards.shards
+              << " shards (grad_step on each, then update_step)\n";
+  else
+    std::cout << "threads: 1 (" << shards.reason << ")\n";
   // The plan the compiler will make: the default graph passes, then the CPU pipeline
   // through aec-plan-arena (no code generation, so check stays quick).
   defaultPipeline().run(module);
