@@ -18,6 +18,7 @@
 /// for the kernel gradient; the innermost loop always runs along a contiguous
 /// channels-last dim of the result and of a kernel row, so it vectorizes.
 #include "passes/lowering/ConvLowerings.h"
+#include "ir/Window.h"
 #include "passes/lowering/AecPasses.h"
 #include "passes/lowering/MatmulPlan.h"
 
@@ -98,10 +99,10 @@ Value constIndex(OpBuilder &b, Location loc, int64_t v) {
 /// The outputs o of one dim whose tap `tap` (a loop index) reads a real input
 /// element, o s + tap - low in [0, in): `count` of them from `first`, both
 /// computed at run time (ir/Window.h's convTapRange, in index arithmetic).
-struct TapRange {
+struct DynamicTapRange {
   Value first, count;
 };
-TapRange tapRange(OpBuilder &b, Location loc, int64_t in, int64_t out,
+DynamicTapRange tapRange(OpBuilder &b, Location loc, int64_t in, int64_t out,
                   Value tap, int64_t stride, int64_t low) {
   MLIRContext *ctx = b.getContext();
   AffineExpr t = getAffineDimExpr(0, ctx);
@@ -196,9 +197,24 @@ SmallVector<AffineMap> imageTimesTapMaps(MLIRContext *ctx) {
           AffineMap::get(5, 0, {d(0), d(1), d(2), d(3)}, ctx)};
 }
 
-/// Output pixels along a row per register tile of an image convolution; a
-/// tap's last columns (fewer than this) take one pixel at a time.
-constexpr int64_t PixelTile = 8;
+/// Output pixels along a row per register tile of an image convolution, from 8
+/// down to 4: the one that leaves the fewest pixels over (the larger on a tie)
+/// across the taps' column counts, which are static (a tap's last columns, fewer
+/// than a tile, go one pixel at a time, at about half the speed). E.g. 7 for
+/// 64 columns and a 3x3 `same` kernel (63, 64, 63 columns: 1 left over, 15 with 8).
+int64_t pixelTile(const Window &w, int64_t in, int64_t out, int64_t kw) {
+  int64_t best = 8, bestLeft = -1;
+  for (int64_t tile = 8; tile >= 4; --tile) {
+    int64_t left = 0;
+    for (int64_t j = 0; j < kw; ++j)
+      left += convTapRange(in, out, j, w.stride[1], w.low[1]).count % tile;
+    if (bestLeft < 0 || left < bestLeft) {
+      best = tile;
+      bestLeft = left;
+    }
+  }
+  return best;
+}
 
 /// Tile of the output channels dim, the vector lanes of the outer products: up
 /// to 32 lanes; a dim narrower than 4 (a conv to 1 filter) whole, as a unit dim
@@ -266,7 +282,7 @@ struct ImageTap {
 /// Sum over taps of image-side view x tap matrix into the out-side view of the
 /// accumulator, for conv2d (image = lhs, strided) and conv2d_transpose (image =
 /// acc, strided). `taps` is [kh, kw, P, Q] with P the lhs channels. Per tap,
-/// row by row: whole register tiles of PixelTile columns, then the rest one
+/// row by row: whole register tiles of pixelTile() columns, then the rest one
 /// pixel at a time.
 Value imageTimesTaps(EmitContext &c, Value lhs, Value taps, bool accIsImage) {
   Location loc = c.loc;
@@ -287,13 +303,14 @@ Value imageTimesTaps(EmitContext &c, Value lhs, Value taps, bool accIsImage) {
                    c.resultType.getElementType()};
   MLIRContext *ctx = c.b.getContext();
   AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+  const int64_t pixels = pixelTile(w, image[2], out[2], tapsType.getDimSize(1));
   Value acc = zeros(c.b, loc, c.resultType);
   return forEachTap(
       c.b, loc, tapsType.getDimSize(0), tapsType.getDimSize(1), acc,
       [&](OpBuilder &b, Value i, Value j, Value acc) {
-        TapRange rows = tapRange(b, loc, image[1], out[1], i, w.stride[0], w.low[0]);
-        TapRange cols = tapRange(b, loc, image[2], out[2], j, w.stride[1], w.low[1]);
-        Value whole = apply(b, loc, d0 - d0 % PixelTile, {cols.count});
+        DynamicTapRange rows = tapRange(b, loc, image[1], out[1], i, w.stride[0], w.low[0]);
+        DynamicTapRange cols = tapRange(b, loc, image[2], out[2], j, w.stride[1], w.low[1]);
+        Value whole = apply(b, loc, d0 - d0 % pixels, {cols.count});
         Value zero = constIndex(b, loc, 0);
         return loop(b, loc, zero, constIndex(b, loc, image[0]), 1, acc,
                     [&](OpBuilder &b, Value bi, Value acc) {
@@ -307,7 +324,7 @@ Value imageTimesTaps(EmitContext &c, Value lhs, Value taps, bool accIsImage) {
                 return tapTile(b, loc, acc, bi, i, j, oh, ow, pixels);
               });
             };
-            acc = columns(zero, whole, PixelTile, acc);
+            acc = columns(zero, whole, pixels, acc);
             return columns(whole, cols.count, 1, acc);
           });
         });
@@ -368,8 +385,8 @@ Value emitConv2dKernelGrad(EmitContext &c) {
   Value acc = zeros(c.b, loc, c.resultType);
   return forEachTap(
       c.b, loc, ks[0], ks[1], acc, [&](OpBuilder &b, Value i, Value j, Value acc) {
-        TapRange rows = tapRange(b, loc, image[1], out[1], i, w.stride[0], w.low[0]);
-        TapRange cols = tapRange(b, loc, image[2], out[2], j, w.stride[1], w.low[1]);
+        DynamicTapRange rows = tapRange(b, loc, image[1], out[1], i, w.stride[0], w.low[0]);
+        DynamicTapRange cols = tapRange(b, loc, image[2], out[2], j, w.stride[1], w.low[1]);
         OpFoldResult zero = b.getIndexAttr(0);
         SmallVector<OpFoldResult> xAt = {zero,
                                          inputIndex(b, loc, rows.first, i, w.stride[0],
