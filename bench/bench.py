@@ -9,7 +9,7 @@ data file, the same optimizer and file order. Reported per model:
   OPENBLAS_NUM_THREADS=1;
 - aec's GFLOP/s (the trainer's FLOPs per step: about 3x forward) and, for reference, the same
   run's sgemm GFLOP/s (OpenBLAS through NumPy, 2 threads, 128x784x100 and 2048^3);
-- peak RSS of both processes, the planned arena of aec's train_step and its liveness lower
+- peak RSS of both processes, the planned arena of aec's step (train_step, or one shard's grad_step) and its liveness lower
   bound (`trainer info`), `aec compile` time.
 
 This machine's environment pins OpenBLAS to its AVX2 kernels (OPENBLAS_CORETYPE,
