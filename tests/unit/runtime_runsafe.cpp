@@ -16,22 +16,25 @@ using aec::rt::test::ScratchDir;
 
 TEST_CASE("runtime: allFinite finds a NaN or Inf at every position", "[runtime][finite]") {
   const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
-  for (size_t n = 0; n <= 37; ++n) {
-    std::vector<float> v(n + 1, 1.5f);
-    v[n] = nan; // one past the checked range: must not be read
-    CHECK(allFinite(v.data(), n));
-    for (size_t i = 0; i < n; ++i)
-      for (float bad : {nan, inf, -inf, -nan}) {
-        std::vector<float> w(v.begin(), v.begin() + n);
-        w[i] = bad;
-        INFO("n " << n << " at " << i);
-        CHECK_FALSE(allFinite(w.data(), n));
-      }
-  }
+  // Both instruction sets, every position of blocks of 16 (SSE2) and 32 (AVX2) and the tails.
+  for (auto check : {allFinite, allFiniteBaseline})
+    for (size_t n = 0; n <= 70; ++n) {
+      std::vector<float> v(n + 1, 1.5f);
+      v[n] = nan; // one past the checked range: must not be read
+      CHECK(check(v.data(), n));
+      for (size_t i = 0; i < n; ++i)
+        for (float bad : {nan, inf, -inf, -nan}) {
+          std::vector<float> w(v.begin(), v.begin() + n);
+          w[i] = bad;
+          INFO("n " << n << " at " << i);
+          CHECK_FALSE(check(w.data(), n));
+        }
+    }
   // Extremes that are finite: max, lowest, denormals, negative zero.
   std::vector<float> edge = {std::numeric_limits<float>::max(), std::numeric_limits<float>::lowest(),
                              std::numeric_limits<float>::denorm_min(), -0.0f, 0.0f};
   CHECK(allFinite(edge.data(), edge.size()));
+  CHECK(allFiniteBaseline(edge.data(), edge.size()));
 }
 
 TEST_CASE("runtime: firstNonFinite names the array and the position", "[runtime][finite]") {

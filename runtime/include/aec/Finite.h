@@ -14,6 +14,8 @@ namespace aec::rt {
 /// True when none of `n` floats is NaN or +-Inf. One branch-free pass (SIMD): cheap enough to
 /// run over every parameter and state after every step.
 bool allFinite(const float *p, size_t n);
+/// allFinite's SSE2 version (allFinite takes the AVX2 one where the CPU has it), for tests.
+bool allFiniteBaseline(const float *p, size_t n);
 
 /// The first non-finite value of a ModelState: params in descriptor order, then states.
 struct NonFiniteValue {

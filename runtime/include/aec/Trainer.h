@@ -110,6 +110,7 @@ private:
   std::optional<FunctionCall> step_;      ///< train_step (one thread)
   std::optional<ParallelStep> parallel_;  ///< grad_step + update_step (threads)
   std::optional<ModelState> best_; ///< restore_best copy
+  bool checkState_ = true;         ///< check params and states after every step
   double bestStop_;
 };
 
