@@ -73,6 +73,19 @@ PY
 ./ring encode --weights out.npz --out z.csv > /dev/null 2>&1 || fail "the saved weights do not load"
 [ "$(cat err.txt | wc -l)" -eq 1 ] || { fail "diverging step: more than one line"; cat err.txt; }
 
+# The same on 2 threads (grad_step on shards + update_step): caught and undone alike.
+"$AEC" compile "$AEC_SOURCE_DIR/models/ring.yaml" -o ring2 --shards 2 > /dev/null 2>&1 || fail "compile --shards 2"
+./ring2 train --resume c_neg.npz --epochs 4 --threads 2 --save out2.npz > out.txt 2> err.txt
+rc=$?
+[ $rc -eq 1 ] && grep -q "^error: training diverged at epoch 3, step 65: .*parameter 'encoder.1/kernel' has NaN at \[1, 2\]" err.txt \
+  || { fail "2 threads: exit $rc"; cat err.txt; }
+grep -q "batch 32, 2 threads" out.txt || fail "2 threads: not on 2 threads"
+/usr/bin/python3 -c '
+import numpy as np, sys
+out, start = np.load("out2.npz"), np.load("c_neg.npz")
+sys.exit(0 if all(np.array_equal(out[k], start[k]) for k in out.files) else 1)' \
+  && echo "ok   2 threads: caught, and the saved weights are the last good ones" || fail "2 threads: saved weights"
+
 # A rate so large that float32 overflows: the loss or a param goes non-finite, the run stops
 # with exit 1, and everything saved is finite.
 ./ring train --lr 3e38 --epochs 3 --save big.npz > out.txt 2> err.txt
