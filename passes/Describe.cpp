@@ -44,10 +44,12 @@ rt::ModelDescriptor describeModel(const ModelSpec &spec, const Module &module,
     ValueId x = train->findInput("x");
     if (x != NoValue && !train->type(x).shape.empty())
       d.batch = train->type(x).shape[0];
-    for (ValueId s : train->inputsWithRole(role::State))
-      d.states.push_back(inputInfo(*train, s));
-    d.stats["peak_bytes"] = planPeakBytes(*train);
   }
+  // The optimizer state lives in the update: train_step's, or update_step's when split.
+  const Graph *update = train ? train : module.find("update_step");
+  if (update)
+    for (ValueId s : update->inputsWithRole(role::State))
+      d.states.push_back(inputInfo(*update, s));
   d.settings["train.batch"] = std::to_string(d.batch);
   int64_t forwardFlops = forwardFlopsPerSample(spec);
   d.stats["flops_per_step"] = 3 * forwardFlops * d.batch;

@@ -35,7 +35,8 @@ ShardPlan planShards(const ModelSpec &spec, int64_t batch, int64_t requested = 0
 
 /// The functions a trainer needs: train_step (forward + loss + backward + optimizer update),
 /// eval_step (per-sample losses), encode, reconstruct and, when possible, decode. With
-/// `shards` > 1 (a planShards result) also the step split for data-parallel threads:
+/// `shards` > 1 (a planShards result) the step split for data-parallel threads instead of
+/// train_step (the runtime runs the shards in turn on one thread):
 /// grad_step (one shard of batch / shards samples: outputs "loss", its share of the
 /// batch's loss, and "grad/<param>", its share of the gradient: the shards' sums are
 /// exactly the whole batch's; the hyper input "weight_sum" is the batch's sum of weights)
@@ -80,9 +81,5 @@ PassManager parsePipeline(const std::string &text);
 /// The default optimisation pipeline (`aec dump --stage opt`, `aec compile`).
 inline constexpr const char *DefaultPipelineText = "simplify,cse,simplify,dce";
 PassManager defaultPipeline();
-
-/// Bytes of the largest set of simultaneously live intermediates when nodes run in order
-/// (the static memory plan's peak).
-int64_t planPeakBytes(const Graph &graph);
 
 } // namespace aec

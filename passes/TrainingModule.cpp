@@ -1,7 +1,7 @@
 /// Builds the functions of a trainer from the model spec: train_step (forward + loss +
-/// backward + optimizer update as one graph), eval_step, encode, decode, reconstruct, and
-/// for data-parallel threads the same step split in two: grad_step on a shard of the batch
-/// and update_step from the summed gradients.
+/// backward + optimizer update as one graph), eval_step, encode, decode, reconstruct; or,
+/// for data-parallel threads, instead of train_step the same step split in two: grad_step
+/// on a shard of the batch and update_step from the summed gradients.
 ///
 /// train_step runs the forward model in ForwardMode::Train (dropout, noise, batchnorm's
 /// batch statistics, the VAE's sampled code); every other function runs it in Infer mode,
@@ -186,8 +186,12 @@ ShardPlan planShards(const ModelSpec &spec, int64_t batch, int64_t requested) {
 
 Module buildTrainingModule(const ModelSpec &spec, int64_t batch, DType dtype, int64_t shards) {
   Module m;
-  m.graphs.push_back(buildTrainStep(spec, batch, dtype));
-  if (shards > 1) {
+  // A split step needs no whole one: one thread runs the shards in turn, with the
+  // same result as two (and half the workspace); compiling the step twice would
+  // double the compile time of the largest functions.
+  if (shards <= 1)
+    m.graphs.push_back(buildTrainStep(spec, batch, dtype));
+  else {
     m.graphs.push_back(buildGradStep(spec, batch / shards, dtype));
     m.graphs.push_back(buildUpdateStep(spec, dtype));
   }

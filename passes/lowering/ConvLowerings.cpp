@@ -1,25 +1,29 @@
 /// Direct convolutions (conv2d, conv2d_transpose, conv2d_kernel_grad;
 /// ir/ops/Conv.cpp) without patch matrices or padded copies. Each is a sum over
 /// the kernel's taps (i, j) of one small contraction on strided views: the
-/// tap's output pixels whose input pixel is real (convTapRange; padding is
-/// never visited), e.g. for conv2d
+/// tap's output pixels whose input pixel is real (tapRange; padding is never
+/// visited), e.g. for conv2d
 ///
 ///   y[b, ho, wo, :] += x[b, ho s + i - low, wo s + j - low, :] x k[i, j] ([C,
 ///   F])
 ///
-/// accumulated in place into an extract_slice window of the zero-filled result
-/// (one-shot bufferization turns the window into a subview, so no tap copies
-/// anything). The three ops share one contraction shape, [B, h, w, P] x [P, Q]
-/// -> [B, h, w, Q] for conv2d and conv2d_transpose (whose kernel is transposed
-/// once, a few KB) and [B, h, w, C]^T x [B, h, w, F] -> [C, F] for the kernel
-/// gradient; the innermost loop always runs along a contiguous channels-last
-/// dim of the result and of a kernel row, so LLVM vectorizes it.
+/// accumulated in place into extract_slice windows of the zero-filled result
+/// (one-shot bufferization turns them into subviews, so no tap copies
+/// anything). The taps are a loop (scf.for over i and j, each tap's pixel range
+/// computed at run time), not unrolled: one convolution is one or two
+/// vectorized kernels whatever its kernel size, which keeps the machine code and
+/// the compile time small. The three ops share one contraction shape, [B, h,
+/// w, P] x [P, Q] -> [B, h, w, Q] for conv2d and conv2d_transpose (whose kernel
+/// is transposed once, a few KB) and [B, h, w, C]^T x [B, h, w, F] -> [C, F]
+/// for the kernel gradient; the innermost loop always runs along a contiguous
+/// channels-last dim of the result and of a kernel row, so it vectorizes.
 #include "passes/lowering/ConvLowerings.h"
-#include "ir/Window.h"
 #include "passes/lowering/AecPasses.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <algorithm>
@@ -50,14 +54,101 @@ SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
   return out;
 }
 
-/// A static window of `source`: offsets, sizes and strides per dim; `type` may
-/// drop unit dims (a kernel tap [1, 1, C, F] read as [C, F]).
+/// A window of `source` (offsets and sizes static or dynamic, static strides);
+/// `type` may drop unit dims (a kernel tap [1, 1, C, F] read as [C, F]).
 Value window(OpBuilder &b, Location loc, Value source, RankedTensorType type,
-             ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
+             ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
              ArrayRef<int64_t> strides) {
-  return b.create<tensor::ExtractSliceOp>(
-      loc, type, source, indexAttrs(b, offsets), indexAttrs(b, sizes),
-      indexAttrs(b, strides));
+  return b.create<tensor::ExtractSliceOp>(loc, type, source, offsets, sizes,
+                                          indexAttrs(b, strides));
+}
+
+/// `value` written back into `dest` where window() read it.
+Value insertWindow(OpBuilder &b, Location loc, Value value, Value dest,
+                   ArrayRef<OpFoldResult> offsets,
+                   ArrayRef<OpFoldResult> sizes, ArrayRef<int64_t> strides) {
+  return b.create<tensor::InsertSliceOp>(loc, value, dest, offsets, sizes,
+                                         indexAttrs(b, strides));
+}
+
+/// `map` applied to `operands` (affine, so that it folds where they are
+/// constant and lowers to plain index arithmetic where not).
+Value apply(OpBuilder &b, Location loc, AffineExpr expr, ValueRange operands) {
+  auto map = AffineMap::get(operands.size(), 0, expr);
+  return b.create<affine::AffineApplyOp>(loc, map, operands);
+}
+
+/// An scf.for from `lb` to `ub` by `step` that threads `acc` through `body`.
+Value loop(OpBuilder &b, Location loc, Value lb, Value ub, int64_t step,
+           Value acc, function_ref<Value(OpBuilder &, Value, Value)> body) {
+  Value stepValue = b.create<arith::ConstantIndexOp>(loc, step);
+  auto forOp = b.create<scf::ForOp>(
+      loc, lb, ub, stepValue, ValueRange{acc},
+      [&](OpBuilder &nested, Location loc, Value iv, ValueRange args) {
+        nested.create<scf::YieldOp>(loc, body(nested, iv, args[0]));
+      });
+  return forOp.getResult(0);
+}
+
+Value constIndex(OpBuilder &b, Location loc, int64_t v) {
+  return b.create<arith::ConstantIndexOp>(loc, v);
+}
+
+/// The outputs o of one dim whose tap `tap` (a loop index) reads a real input
+/// element, o s + tap - low in [0, in): `count` of them from `first`, both
+/// computed at run time (ir/Window.h's convTapRange, in index arithmetic).
+struct TapRange {
+  Value first, count;
+};
+TapRange tapRange(OpBuilder &b, Location loc, int64_t in, int64_t out,
+                  Value tap, int64_t stride, int64_t low) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr t = getAffineDimExpr(0, ctx);
+  auto cst = [&](int64_t v) { return getAffineConstantExpr(v, ctx); };
+  Value first = b.create<affine::AffineMaxOp>(
+      loc, AffineMap::get(1, 0, {(cst(low) - t).ceilDiv(stride), cst(0)}, ctx),
+      ValueRange{tap});
+  Value last = b.create<affine::AffineMinOp>(
+      loc,
+      AffineMap::get(1, 0, {(cst(in - 1 + low) - t).floorDiv(stride), cst(out - 1)},
+                     ctx),
+      ValueRange{tap});
+  AffineExpr f = getAffineDimExpr(0, ctx), l = getAffineDimExpr(1, ctx);
+  Value count = b.create<affine::AffineMaxOp>(
+      loc, AffineMap::get(2, 0, {l - f + 1, cst(0)}, ctx),
+      ValueRange{first, last});
+  return {first, count};
+}
+
+/// The input index o s + tap - low of output o, clamped into [0, in) so that a
+/// window of a tap with no real pixels (its count 0) still starts inside the
+/// input.
+Value inputIndex(OpBuilder &b, Location loc, Value o, Value tap,
+                 int64_t stride, int64_t low, int64_t in) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr oe = getAffineDimExpr(0, ctx), te = getAffineDimExpr(1, ctx);
+  Value at = apply(b, loc, oe * stride + te - low, {o, tap});
+  AffineExpr d = getAffineDimExpr(0, ctx);
+  Value low0 = b.create<affine::AffineMaxOp>(
+      loc, AffineMap::get(1, 0, {d, getAffineConstantExpr(0, ctx)}, ctx),
+      ValueRange{at});
+  return b.create<affine::AffineMinOp>(
+      loc, AffineMap::get(1, 0, {d, getAffineConstantExpr(in - 1, ctx)}, ctx),
+      ValueRange{low0});
+}
+
+/// Loops over the taps (i, j) of a [kh, kw] kernel threading `acc`.
+Value forEachTap(OpBuilder &b, Location loc, int64_t kh, int64_t kw, Value acc,
+                 function_ref<Value(OpBuilder &, Value, Value, Value)> body) {
+  Value zero = constIndex(b, loc, 0);
+  return loop(b, loc, zero, constIndex(b, loc, kh), 1, acc,
+              [&](OpBuilder &b, Value i, Value acc) {
+                Value zero = constIndex(b, loc, 0);
+                return loop(b, loc, zero, constIndex(b, loc, kw), 1, acc,
+                            [&](OpBuilder &b, Value j, Value acc) {
+                              return body(b, i, j, acc);
+                            });
+              });
 }
 
 Value zeros(OpBuilder &b, Location loc, RankedTensorType type) {
@@ -118,6 +209,10 @@ int64_t pickTile(int64_t size, int64_t max, int64_t quantum) {
   return best;
 }
 
+/// Output pixels along a row per register tile of an image convolution; a
+/// tap's last columns (fewer than this) take one pixel at a time.
+constexpr int64_t PixelTile = 8;
+
 /// Tile of the output channels dim, the vector lanes of the outer products: up
 /// to 32 lanes; a dim narrower than 4 (a conv to 1 filter) whole, as a unit dim
 /// that the tile drops, leaving a matrix-vector product.
@@ -125,99 +220,111 @@ int64_t channelTile(int64_t size) {
   return size < 4 ? size : pickTile(size, 32, size >= 16 ? 16 : 4);
 }
 
+/// Depth of one step of a reduction loop: aec-tile-convs keeps the
+/// accumulator tile in registers across the loop, so a short step costs
+/// little and keeps the unrolled code (and compile time) small.
+constexpr int64_t ReductionTile = 4;
+
 /// Channel counts below which a tap stays a scalar loop nest: no dim to
 /// vectorize.
 bool tooNarrow(int64_t p, int64_t q) { return p < 4 && q < 4; }
 
-/// The tap's output columns in pieces: a multiple of PixelTile, then the rest,
-/// so each piece tiles statically by min(PixelTile, its length).
-constexpr int64_t PixelTile = 8;
-SmallVector<TapRange> columnPieces(TapRange cols) {
-  int64_t main = cols.count - cols.count % PixelTile;
-  SmallVector<TapRange> pieces;
-  if (main > 0)
-    pieces.push_back({cols.first, main});
-  if (cols.count > main)
-    pieces.push_back({cols.first + main, cols.count - main});
-  return pieces;
-}
+/// The image convolutions' contraction of one tap, `pixels` output pixels of
+/// row `oh` from column `ow` of batch element `bi`: [1, 1, pixels, P] x [P, Q]
+/// accumulated into its window of `acc`.
+struct ImageTap {
+  const Window &w;
+  Value lhs, taps;      ///< [B, ., ., P] and the [kh, kw, P, Q] tap matrices
+  bool accIsImage;      ///< conv2d_transpose: the strided side is the result
+  ArrayRef<int64_t> image; ///< the strided side's shape [B, H, W, .]
+  int64_t p, q;
+  Type element;
 
-/// Rows and columns of a tap's real pixels (or a piece of them).
-struct TapPixels {
-  TapRange rows, cols;
-  /// Offsets of the first image pixel of the tap (the strided side).
-  int64_t imageRow(const Window &w, int64_t i) const {
-    return rows.first * w.stride[0] + i - w.low[0];
-  }
-  int64_t imageCol(const Window &w, int64_t j) const {
-    return cols.first * w.stride[1] + j - w.low[1];
+  Value operator()(OpBuilder &b, Location loc, Value acc, Value bi, Value i,
+                   Value j, Value oh, Value ow, int64_t pixels) const {
+    SmallVector<OpFoldResult> outAt = {bi, oh, ow, b.getIndexAttr(0)},
+                              imageAt = {bi,
+                                         inputIndex(b, loc, oh, i, w.stride[0],
+                                                    w.low[0], image[1]),
+                                         inputIndex(b, loc, ow, j, w.stride[1],
+                                                    w.low[1], image[2]),
+                                         b.getIndexAttr(0)};
+    SmallVector<int64_t> imageSteps = {1, w.stride[0], w.stride[1], 1},
+                         unit = {1, 1, 1, 1};
+    SmallVector<OpFoldResult> lhsSizes = indexAttrs(b, {1, 1, pixels, p}),
+                              accSizes = indexAttrs(b, {1, 1, pixels, q});
+    Value lhsView =
+        window(b, loc, lhs, tensorOf(element, {1, 1, pixels, p}),
+               accIsImage ? outAt : imageAt, lhsSizes,
+               accIsImage ? unit : imageSteps);
+    Value tap = window(b, loc, taps, tensorOf(element, {p, q}),
+                       {i, j, b.getIndexAttr(0), b.getIndexAttr(0)},
+                       indexAttrs(b, {1, 1, p, q}), unit);
+    ArrayRef<OpFoldResult> accAt = accIsImage ? imageAt : outAt;
+    ArrayRef<int64_t> accSteps = accIsImage ? imageSteps : unit;
+    Value accView = window(b, loc, acc, tensorOf(element, {1, 1, pixels, q}),
+                           accAt, accSizes, accSteps);
+    SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::parallel);
+    iterators[4] = utils::IteratorType::reduction;
+    // b, h and w are the tile already; aec-tile-convs tiles q and p.
+    SmallVector<int64_t> tile;
+    if (!tooNarrow(p, q))
+      tile = {0, 0, 0, channelTile(q), pickTile(p, ReductionTile, 1)};
+    Value sum = contract(b, loc, lhsView, tap, accView,
+                         imageTimesTapMaps(b.getContext()), iterators, tile);
+    return insertWindow(b, loc, sum, acc, accAt, accSizes, accSteps);
   }
 };
 
-/// The real pixels of tap (i, j) in pieces along the columns (columnPieces);
-/// none when the tap reads padding only.
-SmallVector<TapPixels> tapPieces(ArrayRef<int64_t> image, ArrayRef<int64_t> out,
-                                 const Window &w, int64_t i, int64_t j) {
-  TapRange rows = convTapRange(image[1], out[1], i, w.stride[0], w.low[0]);
-  TapRange cols = convTapRange(image[2], out[2], j, w.stride[1], w.low[1]);
-  SmallVector<TapPixels> pieces;
-  if (rows.count > 0)
-    for (TapRange piece : columnPieces(cols))
-      pieces.push_back({rows, piece});
-  return pieces;
-}
-
 /// Sum over taps of image-side view x tap matrix into the out-side view of the
 /// accumulator, for conv2d (image = lhs, strided) and conv2d_transpose (image =
-/// acc, strided). `taps` is [kh, kw, P, Q] with P the lhs channels.
+/// acc, strided). `taps` is [kh, kw, P, Q] with P the lhs channels. Per tap,
+/// row by row: whole register tiles of PixelTile columns, then the rest one
+/// pixel at a time.
 Value imageTimesTaps(EmitContext &c, Value lhs, Value taps, bool accIsImage) {
-  OpBuilder &b = c.b;
   Location loc = c.loc;
   Window w(c.node);
   auto lhsType = cast<RankedTensorType>(lhs.getType());
   auto tapsType = cast<RankedTensorType>(taps.getType());
-  Type element = c.resultType.getElementType();
   ArrayRef<int64_t> image =
       accIsImage ? c.resultType.getShape() : lhsType.getShape();
   ArrayRef<int64_t> out =
       accIsImage ? lhsType.getShape() : c.resultType.getShape();
-  int64_t batch = image[0], p = tapsType.getDimSize(2),
-          q = tapsType.getDimSize(3);
-  SmallVector<AffineMap> maps = imageTimesTapMaps(b.getContext());
-  SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::parallel);
-  iterators[4] = utils::IteratorType::reduction;
-  int64_t qTile = channelTile(q);
-  Value acc = zeros(b, loc, c.resultType);
-  for (int64_t i = 0; i < tapsType.getDimSize(0); ++i)
-    for (int64_t j = 0; j < tapsType.getDimSize(1); ++j)
-      for (const TapPixels &t : tapPieces(image, out, w, i, j)) {
-        SmallVector<int64_t> tile;
-        if (!tooNarrow(p, q))
-          tile = {1, 1, std::min(PixelTile, t.cols.count), qTile,
-                  pickTile(p, 16, 1)};
-        SmallVector<int64_t> imageAt = {0, t.imageRow(w, i), t.imageCol(w, j),
-                                        0},
-                             outAt = {0, t.rows.first, t.cols.first, 0},
-                             imageSteps = {1, w.stride[0], w.stride[1], 1},
-                             unit = {1, 1, 1, 1};
-        SmallVector<int64_t> lhsSizes = {batch, t.rows.count, t.cols.count, p},
-                             accSizes = {batch, t.rows.count, t.cols.count, q};
-        Value lhsView = window(b, loc, lhs, tensorOf(element, lhsSizes),
-                               accIsImage ? outAt : imageAt, lhsSizes,
-                               accIsImage ? unit : imageSteps);
-        Value tap = window(b, loc, taps, tensorOf(element, {p, q}),
-                           {i, j, 0, 0}, {1, 1, p, q}, {1, 1, 1, 1});
-        ArrayRef<int64_t> accAt = accIsImage ? imageAt : outAt;
-        ArrayRef<int64_t> accSteps = accIsImage ? imageSteps : unit;
-        auto accType = tensorOf(element, accSizes);
-        Value accView = window(b, loc, acc, accType, accAt, accSizes, accSteps);
-        Value sum =
-            contract(b, loc, lhsView, tap, accView, maps, iterators, tile);
-        acc = b.create<tensor::InsertSliceOp>(
-            loc, sum, acc, indexAttrs(b, accAt), indexAttrs(b, accSizes),
-            indexAttrs(b, accSteps));
-      }
-  return acc;
+  ImageTap tapTile{w,
+                   lhs,
+                   taps,
+                   accIsImage,
+                   image,
+                   tapsType.getDimSize(2),
+                   tapsType.getDimSize(3),
+                   c.resultType.getElementType()};
+  MLIRContext *ctx = c.b.getContext();
+  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+  Value acc = zeros(c.b, loc, c.resultType);
+  return forEachTap(
+      c.b, loc, tapsType.getDimSize(0), tapsType.getDimSize(1), acc,
+      [&](OpBuilder &b, Value i, Value j, Value acc) {
+        TapRange rows = tapRange(b, loc, image[1], out[1], i, w.stride[0], w.low[0]);
+        TapRange cols = tapRange(b, loc, image[2], out[2], j, w.stride[1], w.low[1]);
+        Value whole = apply(b, loc, d0 - d0 % PixelTile, {cols.count});
+        Value zero = constIndex(b, loc, 0);
+        return loop(b, loc, zero, constIndex(b, loc, image[0]), 1, acc,
+                    [&](OpBuilder &b, Value bi, Value acc) {
+          return loop(b, loc, zero, rows.count, 1, acc,
+                      [&](OpBuilder &b, Value r, Value acc) {
+            Value oh = apply(b, loc, d0 + d1, {rows.first, r});
+            auto columns = [&](Value from, Value to, int64_t pixels, Value acc) {
+              return loop(b, loc, from, to, pixels, acc,
+                          [&](OpBuilder &b, Value col, Value acc) {
+                Value ow = apply(b, loc, d0 + d1, {cols.first, col});
+                return tapTile(b, loc, acc, bi, i, j, oh, ow, pixels);
+              });
+            };
+            acc = columns(zero, whole, PixelTile, acc);
+            return columns(whole, cols.count, 1, acc);
+          });
+        });
+      });
 }
 } // namespace
 
@@ -242,9 +349,9 @@ Value emitConv2dTranspose(EmitContext &c) {
 }
 
 /// dk[i, j] = sum over the tap's pixels of x view^T x y view: [C, F] per tap,
-/// reducing over (b, h, w) with the innermost loop along F.
+/// reducing over (b, h, w), the tap's pixel range dynamic (tiles of one pixel
+/// need no static extent), with the [C, F] tile in registers throughout.
 Value emitConv2dKernelGrad(EmitContext &c) {
-  OpBuilder &b = c.b;
   Location loc = c.loc;
   Window w(c.node);
   Value x = c.operands[0], y = c.operands[1];
@@ -253,7 +360,7 @@ Value emitConv2dKernelGrad(EmitContext &c) {
   ArrayRef<int64_t> ks = c.resultType.getShape();
   Type element = c.resultType.getElementType();
   int64_t batch = image[0], ch = ks[2], f = ks[3];
-  MLIRContext *ctx = b.getContext();
+  MLIRContext *ctx = c.b.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   // Dims (c, f, b, h, w): the reductions last (see imageTimesTapMaps).
   SmallVector<AffineMap> maps = {
@@ -262,35 +369,40 @@ Value emitConv2dKernelGrad(EmitContext &c) {
       AffineMap::get(5, 0, {d(0), d(1)}, ctx)};
   SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::reduction);
   iterators[0] = iterators[1] = utils::IteratorType::parallel;
-  int64_t fTile = channelTile(f);
-  Value acc = zeros(b, loc, c.resultType);
-  for (int64_t i = 0; i < ks[0]; ++i)
-    for (int64_t j = 0; j < ks[1]; ++j)
-      for (const TapPixels &t : tapPieces(image, out, w, i, j)) {
-        // Reducing over pixels: C rows x F lanes of accumulators; with one
-        // filter, up to 16 rows of a matrix-vector product.
-        SmallVector<int64_t> tile;
-        if (!tooNarrow(ch, f))
-          tile = {pickTile(ch, f < 4 ? 16 : 8, 1), fTile, 1, 1,
-                  std::min(PixelTile, t.cols.count)};
-        SmallVector<int64_t> xSizes = {batch, t.rows.count, t.cols.count, ch},
-                             ySizes = {batch, t.rows.count, t.cols.count, f};
-        Value xView = window(b, loc, x, tensorOf(element, xSizes),
-                             {0, t.imageRow(w, i), t.imageCol(w, j), 0}, xSizes,
-                             {1, w.stride[0], w.stride[1], 1});
-        Value yView =
-            window(b, loc, y, tensorOf(element, ySizes),
-                   {0, t.rows.first, t.cols.first, 0}, ySizes, {1, 1, 1, 1});
-        SmallVector<int64_t> tapAt = {i, j, 0, 0}, tapSizes = {1, 1, ch, f},
-                             unit = {1, 1, 1, 1};
+  // C rows x F lanes of accumulators; with one filter, up to 16 rows of a
+  // matrix-vector product.
+  SmallVector<int64_t> tile;
+  if (!tooNarrow(ch, f))
+    tile = {pickTile(ch, f < 4 ? 16 : 8, 1), channelTile(f), 1, 1, 1};
+  Value acc = zeros(c.b, loc, c.resultType);
+  return forEachTap(
+      c.b, loc, ks[0], ks[1], acc, [&](OpBuilder &b, Value i, Value j, Value acc) {
+        TapRange rows = tapRange(b, loc, image[1], out[1], i, w.stride[0], w.low[0]);
+        TapRange cols = tapRange(b, loc, image[2], out[2], j, w.stride[1], w.low[1]);
+        OpFoldResult zero = b.getIndexAttr(0);
+        SmallVector<OpFoldResult> xAt = {zero,
+                                         inputIndex(b, loc, rows.first, i, w.stride[0],
+                                                    w.low[0], image[1]),
+                                         inputIndex(b, loc, cols.first, j, w.stride[1],
+                                                    w.low[1], image[2]),
+                                         zero},
+                                  yAt = {zero, rows.first, cols.first, zero};
+        SmallVector<OpFoldResult> xSizes = {b.getIndexAttr(batch), rows.count,
+                                            cols.count, b.getIndexAttr(ch)},
+                                  ySizes = {b.getIndexAttr(batch), rows.count,
+                                            cols.count, b.getIndexAttr(f)};
+        int64_t dyn = ShapedType::kDynamic;
+        Value xView = window(b, loc, x, tensorOf(element, {batch, dyn, dyn, ch}),
+                             xAt, xSizes, {1, w.stride[0], w.stride[1], 1});
+        Value yView = window(b, loc, y, tensorOf(element, {batch, dyn, dyn, f}),
+                             yAt, ySizes, {1, 1, 1, 1});
+        SmallVector<OpFoldResult> tapAt = {i, j, zero, zero},
+                                  tapSizes = indexAttrs(b, {1, 1, ch, f});
         Value tap = window(b, loc, acc, tensorOf(element, {ch, f}), tapAt,
-                           tapSizes, unit);
+                           tapSizes, {1, 1, 1, 1});
         Value sum = contract(b, loc, xView, yView, tap, maps, iterators, tile);
-        acc = b.create<tensor::InsertSliceOp>(
-            loc, sum, acc, indexAttrs(b, tapAt), indexAttrs(b, tapSizes),
-            indexAttrs(b, unit));
-      }
-  return acc;
+        return insertWindow(b, loc, sum, acc, tapAt, tapSizes, {1, 1, 1, 1});
+      });
 }
 
 } // namespace aec::lowering

@@ -270,8 +270,10 @@ std::string withMemoryPlan(const std::string &descriptor, mlir::ModuleOp m) {
   for (rt::FunctionInfo &f : d.functions)
     if (int64_t bytes = functionAttr(m, f.name, "aec.arena_bytes"); bytes >= 0)
       f.workspaceBytes = bytes; // functions compiled in another group keep theirs
-  int64_t arena = functionAttr(m, "train_step", "aec.arena_bytes");
-  int64_t bound = functionAttr(m, "train_step", "aec.live_bytes_bound");
+  // The step's plan: train_step's, or one shard's (grad_step) when the step is split.
+  const char *step = m.lookupSymbol("train_step") ? "train_step" : "grad_step";
+  int64_t arena = functionAttr(m, step, "aec.arena_bytes");
+  int64_t bound = functionAttr(m, step, "aec.live_bytes_bound");
   if (arena >= 0 && bound >= 0) {
     d.stats["arena_bytes"] = arena;
     d.stats["arena_live_bound"] = bound;
@@ -442,7 +444,8 @@ void emitObjectFile(const Module &module, const std::string &descriptor,
 
 std::vector<std::string> emitObjectFiles(const Module &module,
                                          const std::string &descriptor,
-                                         const std::string &stem) {
+                                         const std::string &stem,
+                                         std::string *plannedDescriptor) {
   std::vector<Module> groups = functionGroups(module);
   std::vector<std::string> objects(groups.size()), planned(groups.size()), paths;
   std::vector<std::exception_ptr> errors(groups.size());
@@ -479,6 +482,8 @@ std::vector<std::string> emitObjectFiles(const Module &module,
     full = merged.serialize();
   }
   objects.push_back(lowering::descriptorObject(full));
+  if (plannedDescriptor)
+    *plannedDescriptor = full;
   for (size_t i = 0; i < objects.size(); ++i) {
     paths.push_back(stem + "." + std::to_string(i) + ".o");
     writeObject(objects[i], paths.back());

@@ -36,9 +36,10 @@ std::string emitAssemblyText(const Module &module, const std::string &descriptor
 void emitObjectFile(const Module &module, const std::string &descriptor, const std::string &path);
 /// The same as objects `stem`.0.o, `stem`.1.o, ..., groups of functions compiled in
 /// parallel on the machine's cores (balanced by size), and one last object with the
-/// descriptor (every group's workspace sizes); returns their paths.
+/// descriptor (every group's workspace sizes); returns their paths. `planned`, when
+/// given, receives that descriptor.
 std::vector<std::string> emitObjectFiles(const Module &module, const std::string &descriptor,
-                                         const std::string &stem);
+                                         const std::string &stem, std::string *planned = nullptr);
 
 /// One kernel of a function after fusion (aec-fuse-elementwise, aec-tile-matmuls): a
 /// top-level loop nest of the bufferized function.

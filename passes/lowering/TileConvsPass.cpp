@@ -16,12 +16,15 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/SubsetInsertionOpInterfaceImpl.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/SubsetOpInterfaceImpl.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace aec::lowering {
 
@@ -53,12 +56,21 @@ public:
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<affine::AffineDialect, arith::ArithDialect, scf::SCFDialect,
                     tensor::TensorDialect, vector::VectorDialect>();
+    // What hoistLoopInvariantSubsets matches on (registered by every context
+    // that loads all dialects, but not by a lean aec-mlir-opt).
+    tensor::registerSubsetOpInterfaceExternalModels(registry);
+    vector::registerSubsetOpInterfaceExternalModels(registry);
   }
 
   void runOnOperation() override;
 
 private:
   void tile(linalg::GenericOp op);
+  /// Keeps each accumulator tile in registers across its reduction loops:
+  /// the tile's extract/read and write/insert pairs on a loop's iter_arg move
+  /// out of the loop (hoistLoopInvariantSubsets), so the loop carries the
+  /// vector itself instead of reading and writing it back every iteration.
+  void hoistAccumulators();
 };
 
 void TileConvsPass::tile(linalg::GenericOp op) {
@@ -113,7 +125,29 @@ void TileConvsPass::runOnOperation() {
           applyPatternsAndFoldGreedily(getOperation(), std::move(patterns)))) {
     getOperation().emitError("vector contraction folding did not converge");
     signalPassFailure();
+    return;
   }
+  hoistAccumulators();
+}
+
+void TileConvsPass::hoistAccumulators() {
+  // Innermost loops first (post-order), so that a tile hoisted out of a
+  // reduction loop can be hoisted again out of the loop around it.
+  SmallVector<scf::ForOp> loops;
+  getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });
+  IRRewriter rewriter(&getContext());
+  for (scf::ForOp loop : loops)
+    (void)hoistLoopInvariantSubsets(
+        rewriter, cast<LoopLikeOpInterface>(loop.getOperation()));
+  // Hoisting leaves the loops' old tensor iter_args yielded unchanged; once
+  // folded away, bufferization writes each tile in place instead of copying
+  // it to a temporary and back.
+  RewritePatternSet cleanup(&getContext());
+  scf::ForOp::getCanonicalizationPatterns(cleanup, &getContext());
+  tensor::ExtractSliceOp::getCanonicalizationPatterns(cleanup, &getContext());
+  tensor::InsertSliceOp::getCanonicalizationPatterns(cleanup, &getContext());
+  if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(cleanup))))
+    signalPassFailure();
 }
 } // namespace
 

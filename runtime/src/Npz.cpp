@@ -115,6 +115,9 @@ void writeNpz(const std::string &path, const NpzEntries &entries, bool compress)
           throw std::runtime_error(fmt::format("cannot write '{}': {}", path, zip_strerror(z)));
         }
         zip_set_file_compression(z, idx, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
+        // A fixed time stamp (1980-01-01, zip's epoch), not the time of writing: the same
+        // weights give the same bytes, so runs compare with cmp.
+        zip_file_set_dostime(z, idx, 0, (0 << 9) | (1 << 5) | 1, 0);
       }
     } catch (...) {
       zip_discard(z);

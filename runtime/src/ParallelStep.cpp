@@ -38,7 +38,7 @@ int chooseThreads(const Model &model, int requested, std::string *note) {
 ParallelStep::ParallelStep(const Model &model, int threads)
     : update_(model, "update_step"), pool_(threads) {
   const int64_t shards = compiledShards(model);
-  if (threads < 2 || threads > shards)
+  if (threads < 1 || threads > shards || shards < 2)
     throw std::logic_error(fmt::format("ParallelStep: {} threads for {} shards", threads, shards));
   for (int64_t s = 0; s < shards; ++s)
     grads_.emplace_back(model, "grad_step");

@@ -52,7 +52,8 @@ Trainer::Trainer(const Model &model, const RunConfig &config, const Dataset &dat
                  int threads)
     : model_(model), config_(config), data_(data), state_(state),
       trainRows_(trainRowCount(data.rows(), config.validationSplit)), bestStop_(kInf) {
-  if (threads > 1)
+  // A split step (aec compile --shards) has no train_step: one thread runs its shards in turn.
+  if (threads > 1 || !model.hasFunction("train_step"))
     parallel_.emplace(model, threads);
   else
     step_.emplace(model, "train_step");

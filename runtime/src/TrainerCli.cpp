@@ -114,11 +114,11 @@ void printInfo(const Model &model) {
     s += fmt::format("  {}({}) -> {}{}\n", f.name, summary(f.args), summary(f.results),
                      model.entry(f.name) ? "" : "  [no entry point]");
   auto stat = [&](const std::string &k) { return d.stats.count(k) ? std::to_string(d.stats.at(k)) : "?"; };
-  s += fmt::format("memory   train_step arena {} bytes for every intermediate, planned at compile "
-                   "time (live lower bound {}; unfused graph estimate {})\n"
+  s += fmt::format("memory   {} arena {} bytes for every intermediate, planned at compile "
+                   "time (live lower bound {})\n"
                    "flops    {} per step\n",
-                   stat("arena_bytes"), stat("arena_live_bound"), stat("peak_bytes"),
-                   stat("flops_per_step"));
+                   model.hasFunction("train_step") ? "train_step" : "grad_step", stat("arena_bytes"),
+                   stat("arena_live_bound"), stat("flops_per_step"));
   for (const auto &f : d.functions)
     s += fmt::format("  {:<12} workspace {} bytes, allocated once per trainer (and thread)\n", f.name,
                      f.workspaceBytes);
@@ -127,7 +127,7 @@ void printInfo(const Model &model) {
   const int64_t shards = compiledShards(model);
   if (shards > 1)
     s += fmt::format("threads  {} by default (train --threads N, 1..{}): grad_step on {} shards of {} samples, "
-                     "gradients summed in shard order, then update_step; 1 thread runs train_step\n",
+                     "gradients summed in shard order, then update_step; 1 thread runs the shards in turn\n",
                      threads, shards, shards, d.batch / shards);
   else
     s += fmt::format("threads  1 ({})\n", note.empty() ? "the step is not split" : note);

@@ -18,7 +18,7 @@ grep -qE "5,?503" check.txt  # 150 + 2550 + 51 + 100 + 2550 + 102 parameters
 ./ring info | tee info.txt
 grep -q "train_step" info.txt
 # The compile-time memory plan: one arena within 1.2x of the most bytes live at once.
-sed -n 's/.*train_step arena \([0-9]*\) bytes.*live lower bound \([0-9]*\);.*/\1 \2/p' info.txt |
+sed -n 's/.*train_step arena \([0-9]*\) bytes.*live lower bound \([0-9]*\)).*/\1 \2/p' info.txt |
   awk '{ print "arena", $1, "bound", $2; ok = $2 > 0 && $1 <= 1.2 * $2 } END { exit !ok }'
 ./ring train --epochs 40 --save ring.npz --log ring.csv > train.log
 read -r first last < <(first_last_loss ring.csv)

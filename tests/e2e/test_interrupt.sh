@@ -92,12 +92,12 @@ wait $dead
 stale=(w.npz.tmp.$dead w.ckpt.npz.tmp.$dead w.ckpt.npz.tmp.$dead.aB3dE9 log.csv.tmp.$dead)
 kept=(w.npz.tmp.$$ w.npz.tmp.$dead.x other.npz.tmp.$dead w.npz.tmp.abc notes.tmp.$dead)
 for f in "${stale[@]}" "${kept[@]}"; do echo junk > "$f"; done
+before=$failures
 ./ring train --epochs 1 --save w.npz --log log.csv > clean.out 2>&1 || fail "run with stale temporaries"
 for f in "${stale[@]}"; do
   [ -e "$f" ] && fail "stale $f was not removed"
   grep -q "^removed '\./$f' (left by an interrupted write)$" clean.out || fail "no message for $f"
 done
-before=$failures
 for f in "${kept[@]}"; do [ -e "$f" ] || fail "$f was removed (not a stale temporary of ours)"; done
 [ $failures -eq $before ] && echo "ok   stale temporaries removed, the others kept"
 

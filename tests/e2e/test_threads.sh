@@ -27,9 +27,10 @@ grep -Eq "^  grad_step +workspace [0-9]+ bytes" info.txt
 ./ring train --epochs 2 --threads 2 --save b.npz > b.log
 grep -q "batch 32, 2 threads," a.log
 cmp a.npz b.npz
+# One thread runs the same shards in turn (a split step has no train_step): the same weights.
 ./ring train --epochs 2 --threads 1 --save one.npz > one.log
 grep -q "batch 32, 1 thread," one.log
-/usr/bin/python3 "$here/compare_weights.py" one.npz a.npz 1e-4
+cmp one.npz a.npz
 # More threads than shards: the shards' count, said so.
 ./ring train --epochs 1 --threads 4 --save c.npz > c.log
 grep -q "2 threads (the step was compiled in 2 shards" c.log
@@ -44,7 +45,7 @@ grep -q "2 threads," c2.log
 ./circles train --epochs 2 --threads 2 --save c2b.npz > /dev/null
 cmp c2.npz c2b.npz
 ./circles train --epochs 2 --threads 1 --save c1.npz > /dev/null
-/usr/bin/python3 "$here/compare_weights.py" c1.npz c2.npz 1e-4
+cmp c1.npz c2.npz
 
 # batchnorm's batch statistics: no split, 1 thread with the reason, the same weights.
 cat > bn.yaml <<'YAML'

@@ -202,7 +202,6 @@ TEST_CASE("the descriptor follows the graphs' argument order", "[frontend]") {
       CHECK(r.role == "state");
   CHECK(d.states.size() == 2 * info.params.size()); // adam m and v
   CHECK(d.stats.at("flops_per_step") > 0);
-  CHECK(d.stats.at("peak_bytes") > 0);
   // The serialized text parses back to the same functions.
   rt::ModelDescriptor back = rt::ModelDescriptor::parse(d.serialize());
   CHECK(back.functions.size() == d.functions.size());

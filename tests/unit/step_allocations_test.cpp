@@ -40,15 +40,15 @@ extern "C" void free(void *p) __THROW {
 using namespace aec;
 
 namespace {
-/// `models/<name>` compiled with 2 shards into this process, as a runtime Model.
+/// `models/<name>` compiled with `shards` shards into this process, as a runtime Model.
 struct Compiled {
   std::unique_ptr<LoadedModule> lib;
   rt::Model model;
 };
 
-Compiled compileModel(const std::string &name) {
+Compiled compileModel(const std::string &name, int64_t shards) {
   ModelSpec spec = loadModelSpec(std::string(AEC_SOURCE_DIR) + "/models/" + name);
-  Module m = buildTrainingModule(spec, spec.batch, DType::F32, 2);
+  Module m = buildTrainingModule(spec, spec.batch, DType::F32, shards);
   defaultPipeline().run(m);
   ForwardInfo forward;
   (void)buildForward(spec, spec.batch, ForwardPart::Full, &forward);
@@ -63,7 +63,7 @@ Compiled compileModel(const std::string &name) {
 } // namespace
 
 TEST_CASE("a steady-state training step makes no heap call", "[runtime][lowering][threads]") {
-  Compiled c = compileModel("ring.yaml");
+  Compiled c = compileModel("ring.yaml", 1);
   const rt::Model &model = c.model;
   CHECK(model.desc.function("train_step")->workspaceBytes > 0);
   rt::ModelState state = rt::initModelState(model.desc, 1);
@@ -89,19 +89,30 @@ TEST_CASE("a steady-state training step makes no heap call", "[runtime][lowering
   Counting = false;
   CHECK(HeapCalls == 0);
 
-  rt::ParallelStep parallel(model, 2);
-  std::vector<rt::BatchSource> sources(2, src);
-  (void)parallel.run(sources, rows, state, hypers);
-  HeapCalls = 0;
-  Counting = true;
-  for (int t = 11; t <= 20; ++t) {
-    hypers["t"] = static_cast<float>(t);
-    hypers["weight_sum"] = t % 3 ? 32.0f : 9.0f;
-    (void)parallel.run(sources, t % 3 ? rows : partial, state, hypers);
-  }
-  Counting = false;
-  CHECK(HeapCalls == 0);
   for (const rt::Array &p : state.params)
+    for (float v : p.data)
+      REQUIRE(std::isfinite(v));
+
+  // The split step (no train_step) on two threads and on one, which runs the shards in turn.
+  Compiled split = compileModel("ring.yaml", 2);
+  REQUIRE_FALSE(split.model.hasFunction("train_step"));
+  rt::ModelState splitState = rt::initModelState(split.model.desc, 1);
+  for (int threads : {2, 1}) {
+    INFO(threads << " thread(s)");
+    rt::ParallelStep parallel(split.model, threads);
+    std::vector<rt::BatchSource> sources(2, src);
+    (void)parallel.run(sources, rows, splitState, hypers);
+    HeapCalls = 0;
+    Counting = true;
+    for (int t = 11; t <= 20; ++t) {
+      hypers["t"] = static_cast<float>(t);
+      hypers["weight_sum"] = t % 3 ? 32.0f : 9.0f;
+      (void)parallel.run(sources, t % 3 ? rows : partial, splitState, hypers);
+    }
+    Counting = false;
+    CHECK(HeapCalls == 0);
+  }
+  for (const rt::Array &p : splitState.params)
     for (float v : p.data)
       REQUIRE(std::isfinite(v));
 }

@@ -109,12 +109,16 @@ void compileSpec(const ModelSpec &spec, const std::string &output, const std::st
     desc.settings["threads.single_reason"] = plan.reason; // for the trainer's --threads
   std::string descriptor = desc.serialize();
   if (!dumpDir.empty()) {
-    writeFile(fs::path(dumpDir) / "descriptor.txt", descriptor);
     writeFile(fs::path(dumpDir) / "model.mlir", emitMLIRText(module));
     writeFile(fs::path(dumpDir) / "model.ll", emitLLVMText(module, descriptor));
   }
   TempDir tmp;
-  linkTrainer(emitObjectFiles(module, descriptor, (tmp.path / spec.name).string()), output);
+  std::string planned;
+  linkTrainer(emitObjectFiles(module, descriptor, (tmp.path / spec.name).string(), &planned),
+              output);
+  // As the trainer holds it: with the workspaces and the arena the lowering planned.
+  if (!dumpDir.empty())
+    writeFile(fs::path(dumpDir) / "descriptor.txt", planned);
 }
 
 int runCompile(const CompileOptions &opts) {

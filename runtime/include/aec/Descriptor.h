@@ -22,7 +22,7 @@
 ///                                             too: train_step returns their new value by name)
 ///   state <name> <dims>                       optimizer state, starts at zero
 ///   setting <key> <value>                     value runs to the end of the line
-///   stat <key> <integer>                      flops_per_step, peak_bytes, ...
+///   stat <key> <integer>                      flops_per_step, arena_bytes, ...
 ///   function <name>
 ///   workspace <bytes>                         scratch memory of the function (see above)
 ///   arg <name> <role> <dims>                  role: data target weight param state hyper latent
@@ -76,7 +76,7 @@ struct ModelDescriptor {
   std::vector<ParamInfo> params;
   std::vector<BufferInfo> states;
   std::map<std::string, std::string> settings; ///< "train.epochs" -> "200", ...
-  std::map<std::string, int64_t> stats;        ///< "flops_per_step", "peak_bytes", ...
+  std::map<std::string, int64_t> stats;        ///< "flops_per_step", "arena_bytes", ...
   std::vector<FunctionInfo> functions;
 
   const FunctionInfo *function(const std::string &name) const;

@@ -22,7 +22,7 @@ int chooseThreads(const Model &model, int requested, std::string *note);
 
 class ParallelStep {
 public:
-  /// `threads` in [2, compiledShards(model)].
+  /// `threads` in [1, compiledShards(model)] (one thread runs the shards in turn).
   ParallelStep(const Model &model, int threads);
   /// One step on `rows` (at most the model's batch, in order): shard s takes the s-th run of
   /// batch / K rows from `sources[s]` (its noise seed and corruption), which may be none

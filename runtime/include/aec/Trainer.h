@@ -68,8 +68,9 @@ std::vector<std::vector<int64_t>> epochBatches(int64_t trainRows, int64_t batch,
 /// drive it with a fake model and in-memory data.
 class Trainer {
 public:
-  /// `threads` > 1 (a chooseThreads result) runs each step as a ParallelStep, else the fused
-  /// train_step on the calling thread.
+  /// `threads` > 1 (a chooseThreads result), or a model whose step is split (no
+  /// train_step), runs each step as a ParallelStep, else the fused train_step on the
+  /// calling thread.
   Trainer(const Model &model, const RunConfig &config, const Dataset &data, ModelState &state,
           int threads = 1);
   /// Trains one epoch (1-based number) and validates; advances `progress`. Throws

@@ -48,9 +48,9 @@ TEST_CASE("two grad_step shards and update_step give train_step's weights", "[pa
   ModelSpec s = spec("  - dense: {units: 4, activation: relu}",
                      "[{l1_activity: {layer: code, weight: 0.01}}, {weight_decay: 0.001}]");
   REQUIRE(planShards(s, 6, 2).shards == 2);
-  Module m = buildTrainingModule(s, 6, DType::F64, 2);
-  const Graph &train = *m.find("train_step"), &grad = *m.find("grad_step"),
-              &update = *m.find("update_step");
+  Module fused = buildTrainingModule(s, 6, DType::F64), split = buildTrainingModule(s, 6, DType::F64, 2);
+  const Graph &train = *fused.find("train_step"), &grad = *split.find("grad_step"),
+              &update = *split.find("update_step");
   std::mt19937 rng(7);
   std::uniform_real_distribution<double> u(-1, 1);
   TensorMap in;
@@ -123,5 +123,10 @@ TEST_CASE("planShards splits only what shards compute exactly", "[passes][shards
   // Without shards the module is as before: no grad_step, no update_step.
   Module m = buildTrainingModule(dense, 6, DType::F64);
   CHECK(m.find("grad_step") == nullptr);
+  // With shards the split step replaces train_step: it is not compiled twice.
+  Module split = buildTrainingModule(dense, 6, DType::F64, 2);
+  CHECK(split.find("train_step") == nullptr);
+  CHECK(split.find("grad_step") != nullptr);
+  CHECK(split.find("update_step") != nullptr);
   CHECK(m.find("update_step") == nullptr);
 }
