@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: deps configure build demo test bench clean
+.PHONY: deps configure build demo test test-asan test-asan-ci bench clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -19,6 +19,25 @@ demo: build
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j 1
+
+# ASan + UBSan (g++): every target and the libaecrt that trainers link, in its own build dir.
+# LSan stays on; UBSan stops at the first report.
+ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1 \
+           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+test-asan: deps
+	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Release -DAEC_SANITIZE=address,undefined > /dev/null
+	@cmake --build build-asan -j $(JOBS)
+	@cd build-asan && $(ASAN_ENV) ctest --output-on-failure -j 1
+
+# CI's share (README, Tests): the MLIR-heavy lowering files left unsanitized, the runtime and
+# frontend unit tests, the core tests and the trainer e2e tests that exercise the runtime.
+ASAN_CI_E2E = bad_input|train_flags|nonfinite|interrupt|kill_resume|threads
+test-asan-ci: deps
+	@cmake -S . -B build-asan-ci -G Ninja -DCMAKE_BUILD_TYPE=Release -DAEC_SANITIZE=address,undefined \
+	  -DAEC_SANITIZE_LOWERING=OFF > /dev/null
+	@cmake --build build-asan-ci -j $(JOBS)
+	@$(ASAN_ENV) build-asan-ci/tests/aec_unit_tests "[runtime],[frontend]"
+	@cd build-asan-ci && $(ASAN_ENV) ctest --output-on-failure -j 1 -R '^(core|e2e\.test_($(ASAN_CI_E2E)))$$'
 
 bench: build
 	@bash bench/run.sh $(BUILD)

@@ -100,7 +100,9 @@ void SpecReader::checkKeys(const YAML::Node &map, const std::vector<std::string>
                            const std::string &what) const {
   std::vector<std::string> seen;
   for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node &key = it->first;
+    // A copy (a Node is a handle): `it->` yields a temporary proxy, so a reference to its
+    // `first` dangles at the end of the statement (ASan: stack-use-after-scope).
+    const YAML::Node key = it->first;
     std::string k = key.IsScalar() ? key.Scalar() : "?";
     // yaml-cpp keeps the first of two equal keys; a silent pick would hide a mistake.
     if (std::find(seen.begin(), seen.end(), k) != seen.end())

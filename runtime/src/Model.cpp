@@ -177,6 +177,10 @@ void FunctionCall::run(const BatchSource &src, const std::vector<int64_t> &rows,
   if (!updateState)
     return;
   // Double-buffering: the new values become the state, the old buffers the next out-buffers.
+  swapUpdated(state);
+}
+
+void FunctionCall::swapUpdated(ModelState &state) {
   for (size_t j = 0; j < results_.size(); ++j) {
     const int64_t t = resultTarget_[j];
     if (t >= 0)
@@ -185,6 +189,8 @@ void FunctionCall::run(const BatchSource &src, const std::vector<int64_t> &rows,
       std::swap(results_[j].data, state.states[-2 - t].data);
   }
 }
+
+void FunctionCall::undoUpdate(ModelState &state) { swapUpdated(state); }
 
 const Array &FunctionCall::result(const std::string &name) const {
   for (size_t j = 0; j < results_.size(); ++j)

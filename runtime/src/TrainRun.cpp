@@ -1,11 +1,15 @@
 /// The `train` command around the Trainer: data, normalization, weights, progress, log, save.
 #include <aec/AtomicFile.h>
+#include <aec/Finite.h>
+#include <aec/Interrupt.h>
 #include <aec/Plot.h>
 #include <aec/Trainer.h>
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
 #include <ostream>
@@ -49,6 +53,18 @@ std::string previousLog(const std::string &path, int64_t upTo) {
 
 } // namespace
 
+std::string shellQuote(const std::string &arg) {
+  bool plain = !arg.empty();
+  for (char c : arg)
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || std::strchr("-_./=:,+@%", c));
+  if (plain)
+    return arg;
+  std::string out = "'";
+  for (char c : arg)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 void writeLog(const std::string &path, const std::vector<EpochRecord> &records) {
   std::string text = logHeader();
   for (const auto &r : records)
@@ -62,17 +78,30 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
     if (opts.out)
       *opts.out << line << std::endl; // flushed: progress must show while piping to tee
   };
+  const std::string save = opts.savePath.empty() ? desc.name + ".weights.npz" : opts.savePath;
+  // A run killed while writing (kill -9, power loss) leaves its temporary beside the output.
+  for (const std::string &out : {save, opts.checkpointPath, opts.logPath})
+    if (!out.empty())
+      for (const std::string &stale : removeStaleTemporaries(out))
+        say(fmt::format("removed '{}' (left by an interrupted write)", stale));
   Dataset data = loadTrainingData(config, opts.dataPath);
   Normalizer norm(config.normalize, config.transform);
   ModelState state = initModelState(desc, config.seed);
   TrainProgress resumed;
   const int64_t trainRows = trainRowCount(data.rows(), config.validationSplit);
+  const int64_t stepsPerEpoch = (trainRows + desc.batch - 1) / std::max<int64_t>(desc.batch, 1);
   if (opts.resumePath) {
     resumed = loadCheckpoint(*opts.resumePath, desc, state, norm);
-    say(fmt::format("resuming from '{}' after epoch {}", *opts.resumePath, resumed.epoch));
+    requireFiniteState(desc, state, "checkpoint", *opts.resumePath);
+    say(fmt::format("resuming from '{}' after epoch {}{}", *opts.resumePath, resumed.epoch,
+                    resumed.epochStep > 0 ? fmt::format(" and step {} of {} of epoch {}", resumed.epochStep,
+                                                        stepsPerEpoch, resumed.epoch + 1)
+                                          : ""));
   } else {
-    if (opts.initPath)
+    if (opts.initPath) {
       loadParams(desc, state, *opts.initPath);
+      requireFiniteState(desc, state, "weights file", *opts.initPath);
+    }
     norm.fit(data.x, trainRows);
   }
   norm.apply(data.x);
@@ -82,8 +111,11 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
   std::string threadNote;
   const int threads = chooseThreads(model, opts.threads, &threadNote);
   Trainer trainer(model, config, data, state, threads);
-  if (opts.resumePath)
+  if (opts.resumePath) {
     trainer.progress = resumed;
+    if (opts.lrGiven)
+      trainer.progress.lr = config.lr; // e.g. continuing a diverged run with a lower rate
+  }
   say(fmt::format("training '{}' on {}: {} samples ({} for validation), batch {}, {} {}{}, {} epochs",
                   desc.name, data.source, data.rows(), trainer.validationRows(), desc.batch, threads,
                   threads == 1 ? "thread" : "threads", threadNote.empty() ? "" : " (" + threadNote + ")",
@@ -93,6 +125,13 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
   std::vector<EpochRecord> history;
   using Clock = std::chrono::steady_clock;
   auto lastCheckpoint = Clock::now();
+  auto checkpoint = [&] {
+    if (opts.checkpointPath.empty())
+      return;
+    saveCheckpoint(opts.checkpointPath, desc, state, norm, trainer.progress);
+    lastCheckpoint = Clock::now();
+  };
+  const CheckpointInterval every = opts.checkpointEvery;
   auto onEpoch = [&](const EpochRecord &rec) {
     history.push_back(rec);
     say(formatProgress(rec, config.epochs));
@@ -102,20 +141,56 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
         text += logLine(r);
       writeFileAtomically(opts.logPath, text);
     }
-    // Checkpoints cost a full write of weights and optimizer state: at most one per interval
-    // during the run (tiny models finish an epoch in a millisecond), and always one at the end.
-    if (!opts.checkpointPath.empty() && Clock::now() - lastCheckpoint >= std::chrono::duration<double>(opts.checkpointSeconds)) {
-      saveCheckpoint(opts.checkpointPath, desc, state, norm, trainer.progress);
-      lastCheckpoint = Clock::now();
-    }
+    if (every.epochs > 0 && rec.epoch % every.epochs == 0)
+      checkpoint();
   };
-  trainer.run(onEpoch);
-  if (!opts.checkpointPath.empty())
-    saveCheckpoint(opts.checkpointPath, desc, state, norm, trainer.progress);
+  // After every step: a signal stops the run here (the step is complete, the state consistent);
+  // a timed checkpoint may fall inside an epoch (it records the step, so --resume continues
+  // with the next batch). A clock read per step costs nanoseconds.
+  InterruptGuard interrupts;
+  auto afterStep = [&] {
+    if (interrupts.signal() != 0)
+      return true;
+    if (every.epochs == 0 && Clock::now() - lastCheckpoint >= std::chrono::duration<double>(every.seconds))
+      checkpoint();
+    return false;
+  };
+  try {
+    trainer.run(onEpoch, afterStep);
+  } catch (const NonFiniteError &e) {
+    // The failed step was undone: the state is the last checked one, finite, and a consistent
+    // resume point (its progress says which step comes next).
+    saveWeights(save, desc, state, norm);
+    checkpoint();
+    throw std::runtime_error(fmt::format("{}; saved the weights from before that step to {}{}", e.what(), save,
+                                         opts.checkpointPath.empty() ? ""
+                                                                     : fmt::format(" and a checkpoint to {} (--resume it with a lower --lr)",
+                                                                                   opts.checkpointPath)));
+  }
+  if (trainer.interrupted) {
+    checkpoint();
+    if (opts.saveGiven)
+      saveWeights(save, desc, state, norm);
+    const TrainProgress &p = trainer.progress;
+    std::string where = p.epochStep > 0 ? fmt::format("in epoch {} after step {} of {}", p.epoch + 1, p.epochStep,
+                                                      stepsPerEpoch)
+                                        : fmt::format("after epoch {}", p.epoch);
+    std::string msg = fmt::format("interrupted by {} {}: ", signalName(interrupts.signal()), where);
+    if (opts.checkpointPath.empty()) {
+      msg += "no checkpoint path, nothing saved";
+    } else {
+      msg += fmt::format("checkpoint written to {}", opts.checkpointPath);
+      if (opts.saveGiven)
+        msg += fmt::format(", weights to {}", save);
+      msg += fmt::format("\nto continue: {} --resume {}", opts.resumeCommand.empty() ? "train" : opts.resumeCommand,
+                         shellQuote(opts.checkpointPath));
+    }
+    throw TrainingInterrupted(msg, interrupts.signal());
+  }
+  checkpoint();
   if (!opts.logPath.empty() && history.empty())
     writeFileAtomically(opts.logPath, logHeader() + earlier);
 
-  const std::string save = opts.savePath.empty() ? desc.name + ".weights.npz" : opts.savePath;
   saveWeights(save, desc, state, norm);
   say(fmt::format("saved weights to {}", save));
   if (!opts.checkpointPath.empty())

@@ -1,4 +1,5 @@
 /// The epoch loop: batches, the train_step call, validation, early stopping and LR plateau.
+#include <aec/Finite.h>
 #include <aec/Random.h>
 #include <aec/Trainer.h>
 
@@ -7,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <stdexcept>
 
@@ -60,6 +62,10 @@ Trainer::Trainer(const Model &model, const RunConfig &config, const Dataset &dat
                                          config.validationSplit));
   if (validationRows() > 0 && !model.hasFunction("eval_step"))
     throw std::runtime_error(fmt::format("model '{}' has no eval_step, needed for validation", model.desc.name));
+  // AEC_FINITE_CHECK=0 leaves out the per-step check of params and states (the loss is still
+  // checked): only to measure what the check costs, on the same binary.
+  const char *check = std::getenv("AEC_FINITE_CHECK");
+  checkState_ = !(check && std::string(check) == "0");
   progress.lr = config.lr;
   progress.best = kInf;
   progress.bestLr = kInf;
@@ -101,13 +107,57 @@ double Trainer::validate() {
   return sum / static_cast<double>(loss->data.size());
 }
 
-EpochRecord Trainer::runEpoch(int64_t epoch) {
+EpochRecord Trainer::runEpoch(int64_t epoch) { return *runSteps(epoch, {}); }
+
+double Trainer::checkedStep(int64_t epoch, const std::vector<int64_t> &rows, std::vector<BatchSource> &sources,
+                            std::vector<Rng> &corruptRngs, Hypers &hypers) {
+  ++progress.step;
+  // Per-step streams (not one per run): a run resumed at step k draws what an unbroken one does.
+  const uint64_t step = static_cast<uint64_t>(progress.step);
+  const int64_t shards = static_cast<int64_t>(sources.size());
+  for (int64_t s = 0; s < shards; ++s) {
+    sources[s].noiseSeed = s == 0 ? noiseSeed(config_.seed, progress.step)
+                                  : deriveSeed(noiseSeed(config_.seed, progress.step), s);
+    corruptRngs[s] = s == 0 ? Rng(config_.seed, Stream::Corrupt, step)
+                            : Rng(deriveSeed(config_.seed, s), Stream::Corrupt, step);
+  }
+  hypers["lr"] = static_cast<float>(progress.lr);
+  hypers["t"] = static_cast<float>(progress.step);
+  hypers["seed"] = stepSeed(config_.seed, progress.step);
+  double loss;
+  if (parallel_) {
+    hypers["weight_sum"] = static_cast<float>(rows.size());
+    loss = parallel_->run(sources, rows, state_, hypers);
+  } else {
+    step_->run(sources[0], rows, state_, hypers, true);
+    loss = step_->result(size_t{0}).data.at(0);
+  }
+  // Every step, not every K: the state before this step is the last one known good, and the
+  // double-buffered step still holds it, so undoing costs nothing. A NaN hidden from the loss
+  // (relu maps NaN to 0) is caught in the params and states themselves, in one pass over them.
+  if (std::isfinite(loss) && (!checkState_ || stateFinite(state_)))
+    return loss;
+  const auto bad = firstNonFinite(model_.desc, state_);
+  if (parallel_)
+    parallel_->undoUpdate(state_);
+  else
+    step_->undoUpdate(state_);
+  const int64_t failed = progress.step--;
+  std::string what = std::isfinite(loss) ? fmt::format("the loss was {:.6g}", loss)
+                                         : fmt::format("the loss became {}", std::isnan(loss) ? "NaN" : "infinite");
+  if (bad)
+    what += fmt::format(", {} {} after the update", bad->isParam ? "parameter" : "optimizer state", bad->describe());
+  throw NonFiniteError(fmt::format("training diverged at epoch {}, step {}: {} (try a lower learning rate)", epoch,
+                                   failed, what),
+                       epoch, failed);
+}
+
+std::optional<EpochRecord> Trainer::runSteps(int64_t epoch, const std::function<bool()> &afterStep) {
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
   BatchSource src{&data_.x, data_.target.empty() ? nullptr : &data_.target, nullptr};
   auto batches = epochBatches(trainRows_, model_.desc.batch, config_.shuffle, config_.seed, epoch);
   Hypers hypers;
-  double sum = 0;
   // One source per shard of a parallel step (one for train_step), each with its own noise
   // and corruption streams: the draws depend on the seed, the step and the shard only.
   const int64_t shards = parallel_ ? parallel_->shards() : 1;
@@ -118,40 +168,27 @@ EpochRecord Trainer::runEpoch(int64_t epoch) {
       sources[s].corruptData = [this, &corruptRngs, s](Array &batch, int64_t real) {
         corruptRows(batch, real, config_.corrupt, corruptRngs[s]);
       };
-  for (const auto &rows : batches) {
-    ++progress.step;
-    // Per-step streams (not one per run): a run resumed at step k draws what an unbroken one does.
-    const uint64_t step = static_cast<uint64_t>(progress.step);
-    for (int64_t s = 0; s < shards; ++s) {
-      sources[s].noiseSeed = s == 0 ? noiseSeed(config_.seed, progress.step)
-                                    : deriveSeed(noiseSeed(config_.seed, progress.step), s);
-      corruptRngs[s] = s == 0 ? Rng(config_.seed, Stream::Corrupt, step)
-                              : Rng(deriveSeed(config_.seed, s), Stream::Corrupt, step);
-    }
-    hypers["lr"] = static_cast<float>(progress.lr);
-    hypers["t"] = static_cast<float>(progress.step);
-    hypers["seed"] = stepSeed(config_.seed, progress.step);
-    double loss;
-    if (parallel_) {
-      hypers["weight_sum"] = static_cast<float>(rows.size());
-      loss = parallel_->run(sources, rows, state_, hypers);
-    } else {
-      step_->run(sources[0], rows, state_, hypers, true);
-      loss = step_->result(size_t{0}).data.at(0);
-    }
-    if (!std::isfinite(loss))
-      throw std::runtime_error(fmt::format("the loss became {} at epoch {}, step {} (try a lower learning rate)",
-                                           std::isnan(loss) ? "NaN" : "infinite", epoch, progress.step));
+  // A run resumed from a mid-epoch checkpoint continues with the epoch's next batch.
+  const size_t first = static_cast<size_t>(std::max<int64_t>(0, progress.epochStep));
+  int64_t rowsRun = 0;
+  for (size_t b = first; b < batches.size(); ++b) {
+    const double loss = checkedStep(epoch, batches[b], sources, corruptRngs, hypers);
     // The step's loss is the mean over its real rows; weighting by them gives the epoch mean.
-    sum += loss * static_cast<double>(rows.size());
+    progress.epochLossSum += loss * static_cast<double>(batches[b].size());
+    ++progress.epochStep;
+    rowsRun += static_cast<int64_t>(batches[b].size());
+    if (b + 1 < batches.size() && afterStep && afterStep())
+      return std::nullopt;
   }
   const double trainSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
   EpochRecord rec;
   rec.epoch = epoch;
-  rec.loss = sum / static_cast<double>(trainRows_);
+  rec.loss = progress.epochLossSum / static_cast<double>(trainRows_);
+  progress.epochStep = 0;
+  progress.epochLossSum = 0;
   rec.lr = progress.lr;
   rec.valLoss = validate();
-  rec.samplesPerSec = trainSeconds > 0 ? static_cast<double>(trainRows_) / trainSeconds : 0;
+  rec.samplesPerSec = trainSeconds > 0 ? static_cast<double>(rowsRun) / trainSeconds : 0;
   rec.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return rec;
 }
@@ -189,10 +226,17 @@ bool Trainer::afterEpoch(const EpochRecord &rec) {
   return stop;
 }
 
-std::vector<EpochRecord> Trainer::run(const std::function<void(const EpochRecord &)> &onEpoch) {
+std::vector<EpochRecord> Trainer::run(const std::function<void(const EpochRecord &)> &onEpoch,
+                                      const std::function<bool()> &afterStep) {
   std::vector<EpochRecord> records;
+  interrupted = false;
   for (int64_t e = progress.epoch + 1; e <= config_.epochs; ++e) {
-    EpochRecord rec = runEpoch(e);
+    std::optional<EpochRecord> done = runSteps(e, afterStep);
+    if (!done) {
+      interrupted = true;
+      break;
+    }
+    const EpochRecord &rec = *done;
     progress.epoch = e;
     bool stop = afterEpoch(rec);
     if ((stop || e == config_.epochs) && best_)
@@ -202,6 +246,10 @@ std::vector<EpochRecord> Trainer::run(const std::function<void(const EpochRecord
       onEpoch(rec);
     if (stop)
       break;
+    if (e < config_.epochs && afterStep && afterStep()) {
+      interrupted = true;
+      break;
+    }
   }
   return records;
 }

@@ -1,6 +1,9 @@
 /// The trainer's commands (MODEL_FORMAT.md section 3) on top of the runtime library.
+#include <aec/CliValues.h>
 #include <aec/Config.h>
 #include <aec/Csv.h>
+#include <aec/Finite.h>
+#include <aec/Interrupt.h>
 #include <aec/Npy.h>
 #include <aec/ParallelStep.h>
 #include <aec/Plot.h>
@@ -62,6 +65,7 @@ struct Loaded {
 Loaded loadForInference(const Model &model, const RunConfig &config, const std::string &weights) {
   Loaded l{initModelState(model.desc, 0), Normalizer(config.normalize, config.transform)};
   auto arrays = loadParams(model.desc, l.state, weights);
+  requireFiniteState(model.desc, l.state, "weights file", weights);
   if (l.norm.active())
     l.norm.restore(arrays, weights);
   return l;
@@ -131,6 +135,23 @@ void printInfo(const Model &model) {
   std::cout << s;
 }
 
+/// This command line without --resume/--init and their values: what continues the run once
+/// `--resume CKPT` is appended.
+std::string resumeCommand(int argc, char **argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--resume" || a == "--init") {
+      ++i; // and its value
+      continue;
+    }
+    if (a.rfind("--resume=", 0) == 0 || a.rfind("--init=", 0) == 0)
+      continue;
+    line += (line.empty() ? "" : " ") + shellQuote(a);
+  }
+  return line;
+}
+
 int run(int argc, char **argv, const Model &model) {
   const auto &desc = model.desc;
   CLI::App app{fmt::format("trainer for the autoencoder '{}' (made by aec)", desc.name)};
@@ -138,27 +159,28 @@ int run(int argc, char **argv, const Model &model) {
 
   std::string data, initPath, savePath, logPath, resumePath, checkpointPath, weights, out, latent, plotDir;
   PlotOptions plotOpts;
-  int64_t epochs = -1, n = 0;
-  double lr = -1;
-  uint64_t seed = 0;
-  int threads = 0;
+  // Numeric flags are taken as text and parsed by CliValues.h: one strict rule and one message
+  // format for all ("--lr: expected a positive number ..., got '-5'").
+  std::string epochsText, lrText, seedText, threadsText, nText, samplesText, everyText;
   bool noShuffle = false;
 
   auto *train = app.add_subcommand("train", "train the model and save its weights");
   train->add_option("--data", data, "data file (overrides data.path)");
-  train->add_option("--epochs", epochs, "number of epochs");
-  train->add_option("--lr", lr, "learning rate");
-  auto *seedOpt = train->add_option("--seed", seed, "seed of init, shuffling and noise");
+  train->add_option("--epochs", epochsText, "number of epochs (0 or more)");
+  train->add_option("--lr", lrText, "learning rate (> 0; with --resume it replaces the checkpoint's)");
+  train->add_option("--seed", seedText, "seed of init, shuffling and noise (0 to 2^64-1)");
   train->add_option("--init", initPath, "start from these weights (.npz)");
   train->add_option("--save", savePath, "where to save the weights (default <model>.weights.npz)");
   train->add_flag("--no-shuffle", noShuffle, "take batches in file order");
-  train->add_option("--threads", threads,
-                    "data-parallel threads (default: one per core, at most the shards the step was compiled "
-                    "in; see 'info'); same seed and thread count give the same weights")
-      ->check(CLI::Range(1, 1024));
+  train->add_option("--threads", threadsText,
+                    "data-parallel threads, 1 to 1024 (default: one per core, at most the shards the step was "
+                    "compiled in; see 'info'); same seed and thread count give the same weights");
   train->add_option("--log", logPath, "write a per-epoch log CSV");
   train->add_option("--resume", resumePath, "continue from a checkpoint");
   train->add_option("--checkpoint", checkpointPath, "checkpoint file (default <save>.ckpt.npz)");
+  train->add_option("--checkpoint-every", everyText,
+                    "how often to write the checkpoint: 30s, 5m, 1h (time, checked after each step) or 2e "
+                    "(epochs); default 30s. Also written at the end and on SIGINT/SIGTERM");
   train->add_option("--plot", plotDir, "after training, draw reconstructions, latent space and loss curves (PNG) here");
   train->add_option("--color-by", plotOpts.colorBy, "with --plot: colour the latent space by this data column");
 
@@ -179,8 +201,8 @@ int run(int argc, char **argv, const Model &model) {
   addIo(score, true);
   auto *sample = app.add_subcommand("sample", "VAE: decode draws from the prior");
   addIo(sample, false);
-  sample->add_option("--n", n, "number of samples")->required();
-  sample->add_option("--seed", seed, "seed of the draws");
+  sample->add_option("--n", nText, "number of samples (1 to 100000000)")->required();
+  sample->add_option("--seed", seedText, "seed of the draws (0 to 2^64-1)");
   auto *info = app.add_subcommand("info", "model, target, memory plan, FLOPs per step, threads");
   auto *plotCmd = app.add_subcommand("plot", "draw reconstructions, latent space and loss curves (PNG)");
   plotCmd->add_option("--weights", weights, "weights file (.npz)")->required();
@@ -189,8 +211,7 @@ int run(int argc, char **argv, const Model &model) {
   plotCmd->add_option("--out", plotOpts.dir, "output folder")->required();
   plotCmd->add_option("--color-by", plotOpts.colorBy, "colour the latent space by this column (data, truth or labels)");
   plotCmd->add_option("--labels", plotOpts.labelsPath, "per-sample labels (.csv, .npy, .idx) to colour by");
-  plotCmd->add_option("--samples", plotOpts.samples, "samples in the reconstruction picture (default 8)")
-      ->check(CLI::Range(1, 64));
+  plotCmd->add_option("--samples", samplesText, "samples in the reconstruction picture, 1 to 64 (default 8)");
 
   // CLI11 reports an unknown command only as "a subcommand is required": name it instead.
   std::string known;
@@ -212,18 +233,26 @@ int run(int argc, char **argv, const Model &model) {
     return 1;
   }
 
+  // Every numeric flag of every command, before any work: a bad value never trains.
+  const int64_t epochs = epochsText.empty() ? -1 : parseIntegerFlag("--epochs", epochsText, 0, 1000000000);
+  const double lr = lrText.empty() ? 0 : parsePositiveFlag("--lr", lrText);
+  const uint64_t seed = seedText.empty() ? 0 : parseSeedFlag("--seed", seedText);
+  const int threads = threadsText.empty() ? 0 : static_cast<int>(parseIntegerFlag("--threads", threadsText, 1, 1024));
+  const int64_t n = nText.empty() ? 0 : parseIntegerFlag("--n", nText, 1, 100000000);
+  if (!samplesText.empty())
+    plotOpts.samples = static_cast<int>(parseIntegerFlag("--samples", samplesText, 1, 64));
+  const CheckpointInterval every =
+      everyText.empty() ? CheckpointInterval{} : parseCheckpointInterval("--checkpoint-every", everyText);
+
   RunConfig config = runConfigFor(desc);
   if (info->parsed()) {
     printInfo(model);
   } else if (train->parsed()) {
     if (epochs >= 0)
       config.epochs = epochs;
-    if (lr >= 0) {
-      if (!(lr > 0))
-        throw std::runtime_error("--lr must be positive");
+    if (!lrText.empty())
       config.lr = lr;
-    }
-    if (seedOpt->count()) {
+    if (!seedText.empty()) {
       config.seed = seed;
       if (!desc.settings.count("data.seed"))
         config.dataSeed = seed; // same seed, same data: the run is reproducible from one number
@@ -246,6 +275,10 @@ int run(int argc, char **argv, const Model &model) {
                           : endsWith(opts.savePath, ".npz")
                               ? opts.savePath.substr(0, opts.savePath.size() - 4) + ".ckpt.npz"
                               : opts.savePath + ".ckpt.npz";
+    opts.checkpointEvery = every;
+    opts.saveGiven = !savePath.empty();
+    opts.lrGiven = !lrText.empty();
+    opts.resumeCommand = resumeCommand(argc, argv);
     opts.plotDir = plotDir;
     opts.plotColorBy = plotOpts.colorBy;
     opts.out = &std::cout;
@@ -295,8 +328,6 @@ int run(int argc, char **argv, const Model &model) {
       z = loadDataFile(latent, "", {}, desc.codeShape);
       checkFinite(z);
     } else {
-      if (n <= 0)
-        throw std::runtime_error("--n must be positive");
       Dims dims{n};
       dims.insert(dims.end(), desc.codeShape.begin(), desc.codeShape.end());
       z.x = Array(dims);
@@ -317,6 +348,10 @@ int run(int argc, char **argv, const Model &model) {
 int runTrainerCli(int argc, char **argv, const Model &model) {
   try {
     return run(argc, argv, model);
+  } catch (const TrainingInterrupted &e) {
+    std::cout.flush();
+    std::cerr << e.what() << "\n";
+    return 128 + e.signal; // the shell's convention: 130 for SIGINT, 143 for SIGTERM
   } catch (const std::exception &e) {
     std::cout.flush();
     std::cerr << "error: " << e.what() << "\n";

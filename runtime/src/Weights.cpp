@@ -173,6 +173,8 @@ void saveCheckpoint(const std::string &path, const ModelDescriptor &desc, const 
   e.emplace_back("trainer/wait_stop", packInt(p.waitStop));
   e.emplace_back("trainer/wait_lr", packInt(p.waitLr));
   e.emplace_back("trainer/best_lr", packDouble(p.bestLr));
+  e.emplace_back("trainer/epoch_step", packInt(p.epochStep));
+  e.emplace_back("trainer/epoch_loss_sum", packDouble(p.epochLossSum));
   writeNpz(path, e);
 }
 
@@ -218,6 +220,11 @@ TrainProgress loadCheckpoint(const std::string &path, const ModelDescriptor &des
   p.waitStop = unpackInt("trainer/wait_stop");
   p.waitLr = unpackInt("trainer/wait_lr");
   p.bestLr = unpackDouble("trainer/best_lr");
+  // Checkpoints from before mid-epoch checkpoints have neither: they were written at epoch ends.
+  if (arrays.count("trainer/epoch_step")) {
+    p.epochStep = unpackInt("trainer/epoch_step");
+    p.epochLossSum = unpackDouble("trainer/epoch_loss_sum");
+  }
   if (norm.active())
     norm.restore(arrays, path);
   return p;

@@ -80,6 +80,9 @@ struct Call {
   float lr, t;
 };
 std::vector<Call> calls;
+/// fakeTrainStep writes NaN into one updated dec/kernel value at this step (0: never), with a
+/// finite loss: what relu does to a NaN in a real model.
+int poisonAt = 0;
 
 void forward(const float *x, const float *A, const float *Bk, float *z, float *y) {
   for (int i = 0; i < B; ++i) {
@@ -117,6 +120,8 @@ extern "C" void fakeTrainStep(void **buf) {
     f(9)[k] = A[k] - lr * f(11)[k];
     f(10)[k] = Bk[k] - lr * f(12)[k];
   }
+  if (poisonAt > 0 && t == static_cast<float>(poisonAt))
+    f(10)[1] = std::nanf("");
 }
 
 /// x, target, weight, A, Bk | per-sample loss [4]
@@ -415,5 +420,92 @@ TEST_CASE("runtime: sample decodes seeded draws from the prior for a VAE", "[run
   CHECK(sum / 2000 == Approx(0).margin(0.07));
   CHECK(sq / 2000 == Approx(1).epsilon(0.1));
   CHECK(cli(m, {"sample", "--weights", w, "--n", "0", "--out", dir.path("d.npy")}, &out, &err) == 1);
-  CHECK(err.find("--n must be positive") != std::string::npos);
+  CHECK(err == "error: --n: expected an integer from 1 to 100000000, got '0'\n");
+}
+
+TEST_CASE("runtime: a step that makes a param NaN is undone and reported", "[runtime][trainer][finite]") {
+  Model m = fakeModel();
+  RunConfig c = runConfigFor(m.desc);
+  c.epochs = 3;
+  c.lr = 1e-4; // rows up to 40 unnormalized: small steps, or the run diverges by itself
+  Dataset d = rows(40); // 10 steps per epoch
+  // Reference: the same run stopped (by the afterStep hook) after step 14.
+  ModelState good = initModelState(m.desc, 0);
+  Trainer ref(m, c, d, good);
+  ref.run({}, [&] { return ref.progress.step == 14; });
+  REQUIRE(ref.interrupted);
+  CHECK(ref.progress.epoch == 1);
+  CHECK(ref.progress.epochStep == 4);
+
+  poisonAt = 15; // epoch 2, its 5th step
+  ModelState s = initModelState(m.desc, 0);
+  Trainer t(m, c, d, s);
+  try {
+    t.run();
+    FAIL("no NonFiniteError");
+  } catch (const NonFiniteError &e) {
+    CHECK(e.epoch == 2);
+    CHECK(e.step == 15);
+    CHECK_THAT(e.what(), Catch::Contains("epoch 2, step 15") &&
+                             Catch::Contains("parameter 'dec/kernel' has NaN at [0, 1] (element 1 of [1, 2])"));
+  }
+  poisonAt = 0;
+  // The state is the one after step 14, bit for bit, and progress says step 15 comes next.
+  CHECK(t.progress.step == 14);
+  CHECK(t.progress.epochStep == 4);
+  CHECK(t.progress.epochLossSum == ref.progress.epochLossSum);
+  for (size_t i = 0; i < s.params.size(); ++i)
+    CHECK(s.params[i].data == good.params[i].data);
+  for (size_t i = 0; i < s.states.size(); ++i)
+    CHECK(s.states[i].data == good.states[i].data);
+}
+
+TEST_CASE("runtime: a run stopped inside an epoch continues bit-identically", "[runtime][trainer]") {
+  Model m = fakeModel();
+  RunConfig c = runConfigFor(m.desc);
+  c.epochs = 3;
+  c.lr = 1e-4;
+  Dataset d = rows(38); // 10 steps per epoch, the last one partial
+  ModelState full = initModelState(m.desc, 0);
+  Trainer whole(m, c, d, full);
+  const auto fullHistory = whole.run();
+
+  ModelState s = initModelState(m.desc, 0);
+  Trainer first(m, c, d, s);
+  first.run({}, [&] { return first.progress.step == 17; });
+  REQUIRE(first.interrupted);
+  Trainer second(m, c, d, s);
+  second.progress = first.progress; // what a checkpoint carries
+  const auto rest = second.run();
+  REQUIRE(rest.size() == 2);
+  CHECK(rest[0].epoch == 2);
+  CHECK(rest[0].loss == fullHistory[1].loss); // the partial epoch's loss sum was carried over
+  CHECK(rest[1].loss == fullHistory[2].loss);
+  CHECK(second.progress.step == whole.progress.step);
+  for (size_t i = 0; i < s.params.size(); ++i)
+    CHECK(s.params[i].data == full.params[i].data);
+}
+
+TEST_CASE("runtime: trainModel keeps the last good weights when a step goes NaN", "[runtime][trainer][finite]") {
+  ScratchDir dir("nan");
+  Model m = fakeModel();
+  std::string out, err;
+  poisonAt = 3;
+  const int rc = cli(m, {"train", "--save", dir.path("w.npz")}, &out, &err);
+  poisonAt = 0;
+  CHECK(rc == 1);
+  CHECK_THAT(err, Catch::StartsWith("error: training diverged at epoch 1, step 3: the loss was ") &&
+                      Catch::Contains("parameter 'dec/kernel' has NaN") &&
+                      Catch::Contains("saved the weights from before that step to " + dir.path("w.npz")));
+  ModelState saved = initModelState(m.desc, 0);
+  loadParams(m.desc, saved, dir.path("w.npz"));
+  for (const auto &a : saved.params)
+    for (float v : a.data)
+      CHECK(std::isfinite(v));
+  // The checkpoint continues from step 3: resumed, the run ends like an unbroken one.
+  REQUIRE(cli(m, {"train", "--resume", dir.path("w.ckpt.npz"), "--save", dir.path("r.npz")}, &out, &err) == 0);
+  CHECK(out.find("after epoch 0 and step 2 of ") != std::string::npos);
+  REQUIRE(cli(m, {"train", "--save", dir.path("full.npz")}, &out, &err) == 0);
+  CHECK(readNpzKey(dir.path("r.npz"), "dec/kernel").data == readNpzKey(dir.path("full.npz"), "dec/kernel").data);
+  CHECK(aec::rt::test::noTempFiles(dir));
 }

@@ -4,6 +4,7 @@
 /// weights file or log behind (and an old good file survives a failed save).
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace aec::rt {
 
@@ -20,5 +21,10 @@ std::string readFile(const std::string &path);
 
 /// The temporary name used for `path` by this process.
 std::string tempPathFor(const std::string &path);
+
+/// Removes the temporaries a killed writer of `path` left next to it: `<path>.tmp.<pid>` and
+/// libzip's `<path>.tmp.<pid>.XXXXXX`, where process <pid> no longer runs (a live writer's
+/// file is left alone). Nothing else is touched. Returns the paths removed.
+std::vector<std::string> removeStaleTemporaries(const std::string &path);
 
 } // namespace aec::rt

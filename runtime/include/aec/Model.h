@@ -70,6 +70,10 @@ public:
   /// point and, with `updateState`, swaps the param/state results into `state`.
   void run(const BatchSource &src, const std::vector<int64_t> &rows, ModelState &state,
            const Hypers &hypers, bool updateState);
+  /// Undoes the state update of the last run(..., updateState = true): swaps the previous
+  /// param/state buffers back into `state` (they are this call's out-buffers until the next
+  /// run). The trainer rolls back a step whose result is not finite this way, without a copy.
+  void undoUpdate(ModelState &state);
   /// Result buffer by name (valid until the next run); throws when absent.
   const Array &result(const std::string &name) const;
   /// Result buffer by position.
@@ -80,6 +84,8 @@ public:
   int64_t batch() const { return batch_; }
 
 private:
+  /// Swaps the param/state results with `state`'s buffers (an update, or its undo).
+  void swapUpdated(ModelState &state);
   const FunctionInfo *info_;
   AecEntryFn fn_;
   int64_t batch_;

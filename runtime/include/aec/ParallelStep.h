@@ -29,6 +29,8 @@ public:
   /// (a padded shard of weight 0). `hypers` as for train_step. Returns the batch's loss.
   double run(const std::vector<BatchSource> &sources, const std::vector<int64_t> &rows,
              ModelState &state, const Hypers &hypers);
+  /// Undoes the state update of the last run (FunctionCall::undoUpdate).
+  void undoUpdate(ModelState &state) { update_.undoUpdate(state); }
   int64_t shards() const { return static_cast<int64_t>(grads_.size()); }
   int threads() const { return pool_.size(); }
 

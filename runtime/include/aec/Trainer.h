@@ -1,17 +1,20 @@
 #pragma once
 /// The training loop: shuffling, static batches with a weighted partial last batch,
 /// validation split, progress lines, log CSV, early stopping and LR plateau, checkpoints.
+#include <aec/CliValues.h>
 #include <aec/Config.h>
 #include <aec/Generators.h>
 #include <aec/Model.h>
 #include <aec/Normalization.h>
 #include <aec/ParallelStep.h>
+#include <aec/Random.h>
 #include <aec/Weights.h>
 
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -35,11 +38,22 @@ struct TrainOptions {
   std::string savePath;                  ///< --save (empty: "<model>.weights.npz")
   std::string logPath;                   ///< --log (empty: no log)
   std::string checkpointPath;            ///< empty: no checkpoint
-  double checkpointSeconds = 30;         ///< least time between checkpoints during the run
+  CheckpointInterval checkpointEvery;    ///< --checkpoint-every (default 30 s)
+  bool saveGiven = false;                ///< --save given: an interrupted run writes weights too
+  bool lrGiven = false;                  ///< --lr given: it overrides a resumed checkpoint's lr
+  std::string resumeCommand;             ///< the command line to continue (without --resume)
   std::string plotDir;                   ///< --plot: pictures after training (empty: none)
   std::string plotColorBy;               ///< --color-by for the latent picture
   int threads = 0;                       ///< --threads (0: one per core, as chooseThreads)
   std::ostream *out = nullptr;           ///< progress lines (nullptr: silent)
+};
+
+/// A step made a param, an optimizer state or the loss NaN or infinite. The step has been
+/// undone: the state and `progress` are those after the previous (checked) step.
+struct NonFiniteError : std::runtime_error {
+  NonFiniteError(const std::string &what, int64_t epoch, int64_t step)
+      : std::runtime_error(what), epoch(epoch), step(step) {}
+  int64_t epoch, step; ///< where it happened (the undone step)
 };
 
 /// Splits rows [0, n) Keras-style: the first int(n * (1 - split)) rows train, the rest validate.
@@ -59,20 +73,34 @@ public:
   /// calling thread.
   Trainer(const Model &model, const RunConfig &config, const Dataset &data, ModelState &state,
           int threads = 1);
-  /// Trains one epoch (1-based number) and validates; advances `progress`.
+  /// Trains one epoch (1-based number) and validates; advances `progress`. Throws
+  /// NonFiniteError (after undoing the step) when a step's loss, params or states are not finite.
   EpochRecord runEpoch(int64_t epoch);
   /// Mean per-sample loss of eval_step over the validation rows (NaN when there are none).
   double validate();
   /// Runs epochs progress.epoch+1 .. config.epochs with callbacks; `onEpoch` is called after
-  /// each (log, checkpoint). Returns the records of the epochs run.
-  std::vector<EpochRecord> run(const std::function<void(const EpochRecord &)> &onEpoch = {});
+  /// each (log, checkpoint). A resumed run starts inside its epoch at progress.epochStep.
+  /// `afterStep` is called after every step (at an epoch's end after onEpoch, never after the
+  /// last epoch); when it returns true the run stops there, with `interrupted` set and
+  /// `progress` a consistent resume point (possibly mid-epoch). Returns the records of the
+  /// epochs completed.
+  std::vector<EpochRecord> run(const std::function<void(const EpochRecord &)> &onEpoch = {},
+                               const std::function<bool()> &afterStep = {});
 
   TrainProgress progress;
+  bool interrupted = false; ///< run() stopped because afterStep asked to
   int64_t trainRows() const { return trainRows_; }
   int64_t validationRows() const { return data_.rows() - trainRows_; }
   int threads() const { return parallel_ ? parallel_->threads() : 1; }
 
 private:
+  /// The steps of `epoch` from progress.epochStep on, then validation; nullopt when
+  /// `afterStep` stopped the run inside the epoch.
+  std::optional<EpochRecord> runSteps(int64_t epoch, const std::function<bool()> &afterStep);
+  /// Runs one step on `rows`; undoes it and throws NonFiniteError when the loss or the
+  /// updated params/states are not finite. Returns the step's loss.
+  double checkedStep(int64_t epoch, const std::vector<int64_t> &rows, std::vector<BatchSource> &sources,
+                     std::vector<Rng> &corruptRngs, Hypers &hypers);
   /// Applies early stopping / plateau rules after an epoch; true to stop.
   bool afterEpoch(const EpochRecord &rec);
   const Model &model_;
@@ -83,15 +111,22 @@ private:
   std::optional<FunctionCall> step_;      ///< train_step (one thread)
   std::optional<ParallelStep> parallel_;  ///< grad_step + update_step (threads)
   std::optional<ModelState> best_; ///< restore_best copy
+  bool checkState_ = true;         ///< check params and states after every step
   double bestStop_;
 };
 
 /// The whole `train` command: load data, normalize (fit on the training part), init or load
-/// weights, train, write log/weights. Returns the history.
+/// weights, train, write log/weights. Returns the history. Checkpoints follow
+/// opts.checkpointEvery; stale temporaries of the outputs are removed first. On SIGINT/SIGTERM
+/// it finishes the step, writes the checkpoint (and the weights when opts.saveGiven) and
+/// throws TrainingInterrupted; on a non-finite step it saves the weights and checkpoint of
+/// the step before and throws std::runtime_error saying where.
 std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const TrainOptions &opts);
 
 /// "epoch 3/200  loss 0.01234  val_loss 0.01301  lr 1.0e-03  12345 samples/s"
 std::string formatProgress(const EpochRecord &rec, int64_t epochs);
+/// `arg` as one shell word: unchanged when plain, else in single quotes.
+std::string shellQuote(const std::string &arg);
 /// Writes the log CSV atomically.
 void writeLog(const std::string &path, const std::vector<EpochRecord> &records);
 

@@ -44,6 +44,10 @@ struct TrainProgress {
   int64_t waitStop = 0;  ///< epochs without improvement, early stopping
   int64_t waitLr = 0;    ///< epochs without improvement, plateau
   double bestLr = 0;     ///< best value seen by the plateau rule
+  /// Inside epoch `epoch + 1` (a checkpoint written mid-epoch, on a signal or a timed
+  /// interval): steps of it already taken and the sum of their loss * rows. 0 at epoch ends.
+  int64_t epochStep = 0;
+  double epochLossSum = 0;
 };
 
 /// Weights + optimizer states (`state/<name>`) + progress (`trainer/<field>`), atomically.
