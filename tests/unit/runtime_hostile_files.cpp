@@ -139,3 +139,25 @@ TEST_CASE("runtime: csv column positions too large for size_t", "[runtime][files
   o.columns = {"0:99999999999999999999999"};
   CHECK_THROWS_WITH(readCsv(dir.path("a.csv"), o), Catch::Contains("no column '0:99999999999999999999999'"));
 }
+
+TEST_CASE("runtime: checkpoint progress fields that are not 16-bit pieces", "[runtime][files][hostile]") {
+  ScratchDir dir("ckptbad");
+  ModelDescriptor d;
+  d.name = "m";
+  d.batch = 4;
+  d.params = {{"encoder.0/bias", {3}, "zeros"}};
+  ModelState s = initModelState(d, 1);
+  Normalizer norm("none");
+  saveCheckpoint(dir.path("c.npz"), d, s, norm, TrainProgress{});
+  for (float bad : {std::nanf(""), -1.0f, 1e30f, 0.5f}) {
+    NpzEntries e;
+    for (auto &[key, a] : readNpz(dir.path("c.npz")))
+      e.emplace_back(key, a);
+    for (auto &[key, a] : e)
+      if (key == "trainer/epoch")
+        a.data[1] = bad;
+    writeNpz(dir.path("bad.npz"), e);
+    ModelState t = initModelState(d, 2);
+    CHECK_THROWS_WITH(loadCheckpoint(dir.path("bad.npz"), d, t, norm), Catch::Contains("malformed 'trainer/epoch'"));
+  }
+}
