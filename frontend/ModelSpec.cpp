@@ -15,19 +15,53 @@ namespace aec {
 
 namespace {
 
-/// Parses `text` as YAML; a syntax error becomes a CompileError at yaml-cpp's mark.
+/// Rejects bytes YAML does not allow in a document (C0 controls other than tab, LF and CR;
+/// yaml-cpp passes a NUL through into keys and values), at their line and column.
+void checkPlainText(const std::string &text, const std::string &fileName) {
+  SourceLoc loc;
+  loc.file = fileName;
+  loc.line = 1;
+  loc.col = 1;
+  for (unsigned char c : text) {
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+      fail(loc, c == 0 ? std::string("a NUL byte in the model file (a model file is plain text)")
+                       : "control character 0x" + std::string(1, "0123456789abcdef"[c >> 4]) +
+                             std::string(1, "0123456789abcdef"[c & 15]) +
+                             " in the model file (a model file is plain text)");
+    if (c == '\n') {
+      ++loc.line;
+      loc.col = 1;
+    } else {
+      ++loc.col;
+    }
+  }
+}
+
+/// Parses `text` as one YAML document; a syntax error becomes a CompileError at yaml-cpp's
+/// mark, and a second document (after '---') is an error rather than silently ignored.
 YAML::Node loadYaml(const std::string &text, const std::string &fileName) {
+  checkPlainText(text, fileName);
+  SourceLoc loc;
+  loc.file = fileName;
+  std::vector<YAML::Node> docs;
   try {
-    return YAML::Load(text);
+    docs = YAML::LoadAll(text);
   } catch (const YAML::Exception &e) {
-    SourceLoc loc;
-    loc.file = fileName;
     if (!e.mark.is_null()) {
       loc.line = e.mark.line + 1;
       loc.col = e.mark.column + 1;
     }
     fail(loc, "invalid YAML: " + e.msg);
   }
+  if (docs.size() > 1) {
+    const YAML::Mark mark = docs[1].Mark();
+    if (!mark.is_null()) {
+      loc.line = mark.line + 1;
+      loc.col = mark.column + 1;
+    }
+    fail(loc, "a second YAML document (after '---'); a model file holds one model");
+  }
+  return docs.empty() ? YAML::Node() : docs[0];
 }
 
 /// Model names become file names and descriptor fields.
