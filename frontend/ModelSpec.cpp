@@ -142,6 +142,7 @@ ModelSpec parseWithBase(const std::string &text, const std::string &fileName,
     parseData(r, n, baseDir, spec);
 
   checkLayers(spec);
+  checkModelSize(spec);
   return spec;
 }
 

@@ -5,6 +5,7 @@
 /// is then overrun, nor a model into a negative parameter count. Header-only: the runtime,
 /// the frontend and the IR parser all use this one definition.
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -53,6 +54,22 @@ inline int64_t saturatingMul(int64_t a, int64_t b) {
 inline int64_t saturatingAdd(int64_t a, int64_t b) {
   std::optional<int64_t> r = checkedAdd(a, b);
   return r ? *r : std::numeric_limits<int64_t>::max();
+}
+
+/// Saturating product of non-negative factors (see saturatingMul).
+inline int64_t saturatingProduct(std::initializer_list<int64_t> factors) {
+  int64_t n = 1;
+  for (int64_t f : factors)
+    n = saturatingMul(n, f);
+  return n;
+}
+
+/// Saturating sum of non-negative terms (see saturatingMul).
+inline int64_t saturatingSum(std::initializer_list<int64_t> terms) {
+  int64_t n = 0;
+  for (int64_t t : terms)
+    n = saturatingAdd(n, t);
+  return n;
 }
 
 } // namespace aec
