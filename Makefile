@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: deps configure build demo test bench clean
+.PHONY: deps configure build demo test bench fuzz clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -22,6 +22,10 @@ test: build
 
 bench: build
 	@bash bench/run.sh $(BUILD)
+
+# libFuzzer targets (clang, ASan + UBSan) in build-fuzz/, FUZZ_RUNS executions each.
+fuzz: deps
+	@bash tests/fuzz/run.sh
 
 clean:
 	rm -rf $(BUILD)

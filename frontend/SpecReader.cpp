@@ -100,7 +100,9 @@ void SpecReader::checkKeys(const YAML::Node &map, const std::vector<std::string>
                            const std::string &what) const {
   std::vector<std::string> seen;
   for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node &key = it->first;
+    // A copy: the iterator's pair is a temporary, a reference to its key dangles (ASan,
+    // found by fuzzing: an unknown top-level key read a dead stack slot).
+    const YAML::Node key = it->first;
     std::string k = key.IsScalar() ? key.Scalar() : "?";
     // yaml-cpp keeps the first of two equal keys; a silent pick would hide a mistake.
     if (std::find(seen.begin(), seen.end(), k) != seen.end())
