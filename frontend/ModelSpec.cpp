@@ -37,31 +37,55 @@ void checkPlainText(const std::string &text, const std::string &fileName) {
   }
 }
 
-/// Parses `text` as one YAML document; a syntax error becomes a CompileError at yaml-cpp's
-/// mark, and a second document (after '---') is an error rather than silently ignored.
-YAML::Node loadYaml(const std::string &text, const std::string &fileName) {
-  checkPlainText(text, fileName);
+/// Rejects a second YAML document: a '---' line after content, or content after a '...'
+/// line. yaml-cpp's Load reads the first document and silently ignores the rest, and its
+/// LoadAll can loop forever on malformed input (found by fuzzing), so the markers are
+/// found here, on the text: at column 1 they always delimit documents.
+void checkOneDocument(const std::string &text, const std::string &fileName) {
+  bool content = false, ended = false;
   SourceLoc loc;
   loc.file = fileName;
-  std::vector<YAML::Node> docs;
+  loc.col = 1;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos)
+      end = text.size();
+    const std::string line = text.substr(start, end - start);
+    ++loc.line;
+    start = end + 1;
+    auto marker = [&](const char *m) {
+      return line.compare(0, 3, m) == 0 &&
+             (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+    };
+    const size_t first = line.find_first_not_of(" \t\r");
+    const bool blank = first == std::string::npos || line[first] == '#';
+    if (marker("---") && (content || ended))
+      fail(loc, "a second YAML document starts here ('---'); a model file holds one model");
+    if (!blank && ended && !marker("...") && !marker("---"))
+      fail(loc, "content after the end of the YAML document ('...'); a model file holds one model");
+    if (marker("..."))
+      ended = content;
+    else if (!blank && !marker("---") && line[0] != '%')
+      content = true;
+  }
+}
+
+/// Parses `text` as one YAML document; a syntax error becomes a CompileError at yaml-cpp's
+/// mark.
+YAML::Node loadYaml(const std::string &text, const std::string &fileName) {
+  checkPlainText(text, fileName);
+  checkOneDocument(text, fileName);
   try {
-    docs = YAML::LoadAll(text);
+    return YAML::Load(text);
   } catch (const YAML::Exception &e) {
+    SourceLoc loc;
+    loc.file = fileName;
     if (!e.mark.is_null()) {
       loc.line = e.mark.line + 1;
       loc.col = e.mark.column + 1;
     }
     fail(loc, "invalid YAML: " + e.msg);
   }
-  if (docs.size() > 1) {
-    const YAML::Mark mark = docs[1].Mark();
-    if (!mark.is_null()) {
-      loc.line = mark.line + 1;
-      loc.col = mark.column + 1;
-    }
-    fail(loc, "a second YAML document (after '---'); a model file holds one model");
-  }
-  return docs.empty() ? YAML::Node() : docs[0];
 }
 
 /// Model names become file names and descriptor fields.
