@@ -39,6 +39,12 @@ inline std::string scratchFile(const char *name, const uint8_t *data, size_t siz
                      std::to_string(::getpid()) + "-" + name;
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char *>(data), static_cast<std::streamsize>(size));
+  // Removed when the process ends (one file per target and name, rewritten per input).
+  struct Remover {
+    std::string path;
+    ~Remover() { std::remove(path.c_str()); }
+  };
+  static thread_local Remover remover{path};
   return path;
 }
 
