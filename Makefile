@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: deps configure build demo test test-asan test-asan-ci bench clean
+.PHONY: deps configure build demo test test-asan test-asan-ci bench fuzz clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -41,6 +41,10 @@ test-asan-ci: deps
 
 bench: build
 	@bash bench/run.sh $(BUILD)
+
+# libFuzzer targets (clang, ASan + UBSan) in build-fuzz/, FUZZ_RUNS executions each.
+fuzz: deps
+	@bash tests/fuzz/run.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -29,6 +29,7 @@ void checkLayers(ModelSpec &spec) {
   std::map<std::string, Shape> shapes;
   if (spec.encoder.empty())
     fail(spec.inputLoc, "the encoder needs at least one layer");
+  checkShapeSize(spec, spec.inputShape, spec.inputLoc);
 
   auto visit = [&](LayerSpec &l, const std::string &previous) {
     if (auto it = seen.find(l.name); it != seen.end())
@@ -55,6 +56,7 @@ void checkLayers(ModelSpec &spec) {
     if (in.empty())
       in.push_back(spec.inputShape);
     l.outputShape = inferLayerShape(l, in);
+    checkShapeSize(spec, l.outputShape, l.loc);
     seen[l.name] = &l;
     shapes[l.name] = l.outputShape;
     visible.push_back(l.name);

@@ -7,7 +7,10 @@
 #include "frontend/Expander.h"
 #include "frontend/SpecReader.h"
 
+#include <aec/CheckedSize.h>
+
 #include <functional>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <utility>

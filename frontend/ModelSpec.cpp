@@ -15,8 +15,66 @@ namespace aec {
 
 namespace {
 
-/// Parses `text` as YAML; a syntax error becomes a CompileError at yaml-cpp's mark.
+/// Rejects bytes YAML does not allow in a document (C0 controls other than tab, LF and CR;
+/// yaml-cpp passes a NUL through into keys and values), at their line and column.
+void checkPlainText(const std::string &text, const std::string &fileName) {
+  SourceLoc loc;
+  loc.file = fileName;
+  loc.line = 1;
+  loc.col = 1;
+  for (unsigned char c : text) {
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+      fail(loc, c == 0 ? std::string("a NUL byte in the model file (a model file is plain text)")
+                       : "control character 0x" + std::string(1, "0123456789abcdef"[c >> 4]) +
+                             std::string(1, "0123456789abcdef"[c & 15]) +
+                             " in the model file (a model file is plain text)");
+    if (c == '\n') {
+      ++loc.line;
+      loc.col = 1;
+    } else {
+      ++loc.col;
+    }
+  }
+}
+
+/// Rejects a second YAML document: a '---' line after content, or content after a '...'
+/// line. yaml-cpp's Load reads the first document and silently ignores the rest, and its
+/// LoadAll can loop forever on malformed input (found by fuzzing), so the markers are
+/// found here, on the text: at column 1 they always delimit documents.
+void checkOneDocument(const std::string &text, const std::string &fileName) {
+  bool content = false, ended = false;
+  SourceLoc loc;
+  loc.file = fileName;
+  loc.col = 1;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos)
+      end = text.size();
+    const std::string line = text.substr(start, end - start);
+    ++loc.line;
+    start = end + 1;
+    auto marker = [&](const char *m) {
+      return line.compare(0, 3, m) == 0 &&
+             (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+    };
+    const size_t first = line.find_first_not_of(" \t\r");
+    const bool blank = first == std::string::npos || line[first] == '#';
+    if (marker("---") && (content || ended))
+      fail(loc, "a second YAML document starts here ('---'); a model file holds one model");
+    if (!blank && ended && !marker("...") && !marker("---"))
+      fail(loc, "content after the end of the YAML document ('...'); a model file holds one model");
+    if (marker("..."))
+      ended = content;
+    else if (!blank && !marker("---") && line[0] != '%')
+      content = true;
+  }
+}
+
+/// Parses `text` as one YAML document; a syntax error becomes a CompileError at yaml-cpp's
+/// mark.
 YAML::Node loadYaml(const std::string &text, const std::string &fileName) {
+  checkPlainText(text, fileName);
+  checkOneDocument(text, fileName);
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception &e) {
@@ -108,6 +166,7 @@ ModelSpec parseWithBase(const std::string &text, const std::string &fileName,
     parseData(r, n, baseDir, spec);
 
   checkLayers(spec);
+  checkModelSize(spec);
   return spec;
 }
 

@@ -135,8 +135,12 @@ int64_t SpecReader::getPositiveInt(const YAML::Node &node, const std::string &wh
     const std::string &s = node.Scalar();
     int64_t v = 0;
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec == std::errc() && ptr == s.data() + s.size() && !s.empty() && v > 0)
+    if (ec == std::errc() && ptr == s.data() + s.size() && !s.empty() && v > 0 && v <= MaxSize)
       return v;
+    if ((ec == std::errc() && ptr == s.data() + s.size() && v > MaxSize) ||
+        ec == std::errc::result_out_of_range)
+      fail(node, what + " must be a positive integer up to " + std::to_string(MaxSize) +
+                     ", got " + describe(node));
   }
   fail(node, what + " must be a positive integer, got " + describe(node));
 }

@@ -44,7 +44,10 @@ public:
 
   // Scalars. `what` names the value in messages, e.g. "dense 'units'".
   int64_t getInt(const YAML::Node &node, const std::string &what) const;
+  /// A positive integer up to MaxSize: every size in a model (units, filters, kernel,
+  /// shape entries, batch) is one, so sums and pairwise products of sizes never overflow.
   int64_t getPositiveInt(const YAML::Node &node, const std::string &what) const;
+  static constexpr int64_t MaxSize = 2147483647;
   int64_t getNonNegativeInt(const YAML::Node &node, const std::string &what) const;
   double getNumber(const YAML::Node &node, const std::string &what) const;
   double getPositiveNumber(const YAML::Node &node, const std::string &what) const;

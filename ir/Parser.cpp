@@ -10,6 +10,9 @@
 ///   output  := string "=" "%" int
 #include "ir/Graph.h"
 
+#include <aec/CheckedSize.h>
+
+#include <cerrno>
 #include <cctype>
 #include <map>
 
@@ -119,8 +122,9 @@ private:
     SourceLoc at = here();
     std::string tok = number(isFloat);
     char *end = nullptr;
+    errno = 0;
     long long v = std::strtoll(tok.c_str(), &end, 10);
-    if (isFloat || *end)
+    if (isFloat || *end || errno == ERANGE)
       fail(at, "expected an integer, got '" + tok + "'");
     return v;
   }
@@ -150,8 +154,9 @@ private:
         fail(at, "bad number '" + tok + "'");
       return v;
     }
+    errno = 0;
     long long v = std::strtoll(tok.c_str(), &end, 10);
-    if (*end)
+    if (*end || errno == ERANGE)
       fail(at, "bad number '" + tok + "'");
     return static_cast<int64_t>(v);
   }
@@ -160,7 +165,14 @@ private:
     std::string dt = ident();
     if (dt != "f32" && dt != "f64")
       fail(at, "expected f32 or f64, got '" + dt + "'");
-    return {dt == "f32" ? DType::F32 : DType::F64, intList()};
+    TensorType t{dt == "f32" ? DType::F32 : DType::F64, intList()};
+    // Every pass and the interpreter take element counts and byte sizes of types: a type
+    // whose size does not fit in int64 (or has a negative dimension) is refused here.
+    std::optional<int64_t> n = checkedProduct(t.shape);
+    if (!n || !checkedMul(*n, dtypeSize(t.dtype)))
+      fail(at, "type " + t.str() + " has " +
+                   (n ? std::string("more than 2^63 bytes") : "a negative dimension or more than 2^63 elements"));
+    return t;
   }
   ValueId valueRef(const std::map<int64_t, ValueId> &names) {
     skipSpace();

@@ -6,7 +6,8 @@ PKGS=(cmake ninja-build g++ make ccache
       libxtensor-dev libxsimd-dev xtl-dev libyaml-cpp-dev catch2
       libzip-dev zipcmp zipmerge ziptool zlib1g-dev libcli11-dev libfmt-dev libpng-dev
       libopenblas-dev python3-torch python3-numpy python3-yaml time
-      dataset-fashion-mnist python3-sklearn)
+      dataset-fashion-mnist python3-sklearn
+      clang libclang-rt-14-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -50,9 +50,9 @@ ValueId expandDense(Expander &ex, const LayerSpec &l, const std::vector<ValueId>
 void countDense(const LayerSpec &l, const Shape &in, LayerSummary &row) {
   int64_t outElems = numElements(l.outputShape);
   int64_t fanIn = in.back(), rows = numElements(in) / fanIn;
-  row.params = fanIn * l.units + (l.useBias ? l.units : 0);
-  row.flops =
-      rows * 2 * fanIn * l.units + (l.useBias ? outElems : 0) + activationFlops(l, outElems);
+  row.params = saturatingSum({saturatingMul(fanIn, l.units), l.useBias ? l.units : 0});
+  row.flops = saturatingSum({saturatingProduct({rows, 2, fanIn, l.units}), l.useBias ? outElems : 0,
+                             activationFlops(l, outElems)});
 }
 
 std::vector<std::string> printDense(const LayerSpec &l) {

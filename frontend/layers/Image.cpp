@@ -32,6 +32,15 @@ int64_t windowLength(const LayerSpec &l, int64_t in, int64_t window, int64_t str
   if (out < 1)
     fail(l.loc, l.kind + " window " + std::to_string(window) + " is larger than its input " +
                     std::to_string(in) + " with padding 'valid'");
+  // A 'same' window that pads more zeros on a side than the input holds is mostly taps
+  // that only ever read padding: a mistake, and a costly one (a 3x3 window on a 1x1
+  // input, one zero a side, is still a plain Keras model).
+  const WindowPads pads = windowPads(in, window, stride, padding(l));
+  if (std::max(pads.low, pads.high) > in)
+    fail(l.loc, l.kind + " window " + std::to_string(window) + " is larger than its input " +
+                    std::to_string(in) + " padded for 'same': it pads " +
+                    std::to_string(std::max(pads.low, pads.high)) +
+                    " zeros on a side, more than the input holds, so most taps only read zeros");
   return out;
 }
 
@@ -86,11 +95,11 @@ void countConv(const LayerSpec &l, const Shape &in, LayerSummary &row, bool tran
   const Shape &out = l.outputShape;
   int64_t outElems = numElements(out);
   int64_t cin = in[2], window = l.kernel[0] * l.kernel[1];
-  row.params = window * cin * l.filters + (l.useBias ? l.filters : 0);
+  row.params = saturatingSum({saturatingProduct({window, cin, l.filters}), l.useBias ? l.filters : 0});
   // Every input pixel of a transposed conv scatters into a window; a conv gathers one.
   int64_t positions = transpose ? in[0] * in[1] : out[0] * out[1];
-  row.flops = positions * 2 * window * cin * l.filters + (l.useBias ? outElems : 0) +
-              activationFlops(l, outElems);
+  row.flops = saturatingSum({saturatingProduct({positions, 2, window, cin, l.filters}),
+                             l.useBias ? outElems : 0, activationFlops(l, outElems)});
 }
 
 /// conv2d and conv2d_transpose differ only in `transpose`.
@@ -132,7 +141,7 @@ Shape inferPool(const LayerSpec &l, const std::vector<Shape> &inputs) {
 
 /// One FLOP per window element.
 void countPool(const LayerSpec &l, const Shape &, LayerSummary &row) {
-  row.flops = numElements(l.outputShape) * l.pool[0] * l.pool[1];
+  row.flops = saturatingProduct({numElements(l.outputShape), l.pool[0], l.pool[1]});
 }
 
 std::vector<std::string> printPool(const LayerSpec &l) {

@@ -41,9 +41,9 @@ ValueId expandLatent(Expander &ex, const LayerSpec &l, const std::vector<ValueId
 
 void countLatent(const LayerSpec &l, const Shape &in, LayerSummary &row) {
   int64_t fanIn = in.back(), u = l.units;
-  row.params = 2 * (fanIn * u + u);
+  row.params = saturatingMul(2, saturatingSum({saturatingMul(fanIn, u), u}));
   // Two heads, then sample = mean + exp(logvar / 2) * eps.
-  row.flops = 2 * (2 * fanIn * u + u) + 4 * u;
+  row.flops = saturatingSum({saturatingMul(2, saturatingSum({saturatingProduct({2, fanIn, u}), u})), 4 * u});
 }
 
 } // namespace

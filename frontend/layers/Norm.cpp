@@ -116,8 +116,8 @@ ValueId expandGaussianNoise(Expander &ex, const LayerSpec &l, const std::vector<
 /// `perElement` FLOPs per output element and `paramsPerChannel` params per channel.
 LayerCountFn perElementCost(int64_t perElement, int64_t paramsPerChannel) {
   return [=](const LayerSpec &l, const Shape &in, LayerSummary &row) {
-    row.params = paramsPerChannel * in.back();
-    row.flops = perElement * numElements(l.outputShape);
+    row.params = saturatingMul(paramsPerChannel, in.back());
+    row.flops = saturatingMul(perElement, numElements(l.outputShape));
   };
 }
 

@@ -22,7 +22,10 @@ Shape inferReshape(const LayerSpec &l, const std::vector<Shape> &inputs) {
     if (out[i] == -1)
       unknownAt = static_cast<int64_t>(i);
     else
-      known *= out[i];
+      known = saturatingMul(known, out[i]); // saturated: never equals the input's count
+  if (known == std::numeric_limits<int64_t>::max())
+    fail(l.loc, "cannot reshape " + shapeStr(in) + " (" + std::to_string(numElements(in)) +
+                    " values) to " + shapeStr(l.targetShape) + " (more than 2^63 values)");
   if (unknownAt >= 0 && numElements(in) % known == 0)
     out[unknownAt] = numElements(in) / known;
   if (numElements(out) != numElements(in) || (unknownAt >= 0 && out[unknownAt] <= 0))

@@ -88,9 +88,9 @@ ValueId expandLstm(Expander &ex, const LayerSpec &l, const std::vector<ValueId> 
 
 void countLstm(const LayerSpec &l, const Shape &in, LayerSummary &row) {
   int64_t steps = in[0], feat = in[1], u = l.units;
-  row.params = 4 * u * (feat + u + 1);
+  row.params = saturatingProduct({4, u, feat + u + 1});
   // Two matmuls + bias per step, then ~10 elementwise ops per unit (gates, cell).
-  row.flops = steps * (2 * 4 * u * (feat + u) + 4 * u + 10 * u);
+  row.flops = saturatingMul(steps, saturatingSum({saturatingProduct({8, u, feat + u}), 14 * u}));
 }
 
 std::vector<std::string> printLstm(const LayerSpec &l) {
@@ -187,7 +187,7 @@ void countTimeDistributed(const LayerSpec &l, const Shape &in, LayerSummary &row
   LayerSummary step;
   countLayer(stepLayer(l), Shape(in.begin() + 1, in.end()), step);
   row.params = step.params;
-  row.flops = in[0] * step.flops;
+  row.flops = saturatingMul(in[0], step.flops);
 }
 
 } // namespace

@@ -77,10 +77,9 @@ std::vector<size_t> resolveColumn(const std::string &sel, const std::vector<std:
     if (names[i] == sel)
       return {i};
   auto number = [](const std::string &t, size_t &v) {
-    if (t.empty() || t.find_first_not_of("0123456789") != std::string::npos)
-      return false;
-    v = std::stoul(t);
-    return true;
+    // from_chars, not stoul: a position too large for size_t is no column, not an exception.
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    return !t.empty() && ec == std::errc() && end == t.data() + t.size();
   };
   size_t a, b, colon = sel.find(':');
   if (colon == std::string::npos)

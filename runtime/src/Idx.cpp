@@ -1,7 +1,10 @@
 /// IDX reading through zlib's gzread, which also reads uncompressed files transparently.
 #include <aec/Idx.h>
 
+#include <aec/CheckedSize.h>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <zlib.h>
 
 #include <cstring>
@@ -82,8 +85,42 @@ Array readIdx(const std::string &path) {
     readExact(f.get(), d, 4, path);
     a.dims.push_back(bigEndian<uint32_t>(d));
   }
-  std::vector<unsigned char> raw(static_cast<size_t>(numElements(a.dims)) * elem);
-  readExact(f.get(), raw.data(), raw.size(), path);
+  // The header's dimensions are a claim: check them against the data present before
+  // allocating. A plain file's size is known; a gzip stream's is not, so its buffer grows
+  // only as data actually arrives.
+  const std::optional<int64_t> count = checkedProduct(a.dims);
+  const std::optional<int64_t> need = count ? checkedMul(*count, static_cast<int64_t>(elem)) : std::nullopt;
+  const size_t headerBytes = 4 + 4 * static_cast<size_t>(ndims);
+  auto lie = [&](const std::string &holds) {
+    return std::runtime_error(fmt::format(
+        "'{}': the IDX header declares shape [{}] of {}-byte values ({} bytes), but the file holds {}",
+        path, fmt::join(a.dims, ", "), elem, need ? std::to_string(*need) : "more than 2^63", holds));
+  };
+  if (!need)
+    throw lie(fmt::format("{} bytes in all", std::filesystem::file_size(path)));
+  std::vector<unsigned char> raw;
+  if (gzdirect(f.get())) {
+    const uintmax_t fileBytes = std::filesystem::file_size(path);
+    const uintmax_t dataBytes = fileBytes >= headerBytes ? fileBytes - headerBytes : 0;
+    if (dataBytes < static_cast<uintmax_t>(*need))
+      throw lie(fmt::format("{} bytes of data", dataBytes));
+    raw.resize(static_cast<size_t>(*need));
+    readExact(f.get(), raw.data(), raw.size(), path);
+  } else {
+    const size_t chunk = 1 << 20;
+    while (raw.size() < static_cast<size_t>(*need)) {
+      const size_t at = raw.size();
+      raw.resize(at + std::min(chunk, static_cast<size_t>(*need) - at));
+      const int got = gzread(f.get(), raw.data() + at, static_cast<unsigned>(raw.size() - at));
+      if (got < 0) {
+        int errnum = 0;
+        throw std::runtime_error(fmt::format("'{}': corrupt gzip data: {}", path, gzerror(f.get(), &errnum)));
+      }
+      raw.resize(at + static_cast<size_t>(got));
+      if (got == 0)
+        throw lie(fmt::format("{} bytes of data (uncompressed)", raw.size()));
+    }
+  }
   switch (type) {
   case 0x08: convert<uint8_t>(raw, a.data); break;
   case 0x09: convert<int8_t>(raw, a.data); break;

@@ -2,9 +2,12 @@
 #include <aec/AtomicFile.h>
 #include <aec/Npy.h>
 
+#include <aec/CheckedSize.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <stdexcept>
 
@@ -42,18 +45,20 @@ std::string headerField(const std::string &header, const std::string &key, const
   size_t k = header.find("'" + key + "'");
   if (k == std::string::npos)
     throw std::runtime_error(fmt::format("'{}': npy header has no '{}'", what, key));
-  size_t colon = header.find(':', k);
-  size_t start = header.find_first_not_of(' ', colon + 1);
+  const size_t colon = header.find(':', k);
+  const size_t start = colon == std::string::npos ? colon : header.find_first_not_of(' ', colon + 1);
+  if (start == std::string::npos)
+    throw std::runtime_error(fmt::format("'{}': malformed npy header", what));
   size_t end;
   if (header[start] == '(')
-    end = header.find(')', start) + 1;
+    end = header.find(')', start);
   else if (header[start] == '\'' || header[start] == '"')
-    end = header.find(header[start], start + 1) + 1;
-  else
-    end = header.find_first_of(",}", start);
-  if (colon == std::string::npos || start == std::string::npos || end == std::string::npos || end == 0)
+    end = header.find(header[start], start + 1);
+  else if ((end = header.find_first_of(",}", start)) != std::string::npos)
+    --end; // the value ends before the separator
+  if (end == std::string::npos || end + 1 <= start)
     throw std::runtime_error(fmt::format("'{}': malformed npy header", what));
-  return header.substr(start, end - start);
+  return header.substr(start, end + 1 - start);
 }
 
 template <typename T> void convert(const char *src, size_t n, std::vector<float> &dst) {
@@ -93,6 +98,25 @@ Array reverseAxes(const Array &a) {
 }
 } // namespace
 
+namespace {
+/// Bytes per element of a dtype this reader converts; a clear error for any other.
+size_t elementSize(const std::string &descr, const std::string &what) {
+  if (descr == "<f4" || descr == "<i4")
+    return 4;
+  if (descr == "<f8" || descr == "<i8")
+    return 8;
+  if (descr == "|u1" || descr == "<u1")
+    return 1;
+  if (!descr.empty() && descr[0] == '>')
+    throw std::runtime_error(fmt::format(
+        "'{}': big-endian dtype '{}' is not supported (save it little-endian, e.g. a.astype('<f4'))",
+        what, descr));
+  throw std::runtime_error(fmt::format(
+      "'{}': unsupported dtype '{}' (use float32 or float64; uint8, int32 and int64 are converted)",
+      what, descr));
+}
+} // namespace
+
 Array decodeNpy(const std::string &bytes, const std::string &what) {
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
     throw std::runtime_error(fmt::format("'{}' is not a .npy array (bad magic)", what));
@@ -119,6 +143,8 @@ Array decodeNpy(const std::string &bytes, const std::string &what) {
   std::string shape = headerField(header, "shape", what);
   if (fortran != "False" && fortran != "True")
     throw std::runtime_error(fmt::format("'{}': malformed fortran_order {}", what, fortran));
+  if (descr.size() < 2 || (descr.front() != '\'' && descr.front() != '"'))
+    throw std::runtime_error(fmt::format("'{}': malformed npy dtype {}", what, descr));
   descr = descr.substr(1, descr.size() - 2);
   Dims dims;
   if (shape.size() < 2 || shape.front() != '(')
@@ -128,9 +154,9 @@ Array decodeNpy(const std::string &bytes, const std::string &what) {
       ++p;
       continue;
     }
-    char *end;
-    long long v = std::strtoll(p, &end, 10);
-    if (end == p || v < 0)
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(p, shape.c_str() + shape.size(), v);
+    if (ec != std::errc() || v < 0)
       throw std::runtime_error(fmt::format("'{}': malformed npy shape {}", what, shape));
     dims.push_back(v);
     p = end;
@@ -140,34 +166,30 @@ Array decodeNpy(const std::string &bytes, const std::string &what) {
   const bool fortranOrder = fortran == "True";
   if (fortranOrder)
     std::reverse(dims.begin(), dims.end());
-  const size_t n = static_cast<size_t>(numElements(dims));
+  const size_t elem = elementSize(descr, what);
+  // The header's shape is a claim: check it against the bytes present before allocating.
   const char *data = bytes.data() + headerStart + headerLen;
   const size_t avail = bytes.size() - headerStart - headerLen;
-  auto need = [&](size_t elem) {
-    if (avail < n * elem)
-      throw std::runtime_error(fmt::format("'{}': truncated npy data ({} bytes, expected {})", what,
-                                           avail, n * elem));
-  };
+  const std::optional<int64_t> count = checkedProduct(dims);
+  const std::optional<int64_t> need = count ? checkedMul(*count, static_cast<int64_t>(elem)) : std::nullopt;
+  if (!need || static_cast<size_t>(*need) != avail)
+    throw std::runtime_error(fmt::format(
+        "'{}': the npy header declares shape {} of '{}' ({} bytes), but the file holds {} bytes of data",
+        what, shape, descr, need ? std::to_string(*need) : "more than 2^63", avail));
+  const size_t n = static_cast<size_t>(*count);
   Array a;
   a.dims = dims;
   if (descr == "<f4") {
-    need(4);
     a.data.resize(n);
     std::memcpy(a.data.data(), data, n * 4);
   } else if (descr == "<f8") {
-    need(8);
     convert<double>(data, n, a.data);
   } else if (descr == "|u1" || descr == "<u1") {
-    need(1);
     convert<uint8_t>(data, n, a.data);
   } else if (descr == "<i4") {
-    need(4);
     convert<int32_t>(data, n, a.data);
-  } else if (descr == "<i8") {
-    need(8);
-    convert<int64_t>(data, n, a.data);
   } else {
-    throw std::runtime_error(fmt::format("'{}': unsupported dtype '{}' (use float32 or float64)", what, descr));
+    convert<int64_t>(data, n, a.data);
   }
   return fortranOrder ? reverseAxes(a) : a;
 }

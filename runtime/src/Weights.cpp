@@ -201,8 +201,14 @@ TrainProgress loadCheckpoint(const std::string &path, const ModelDescriptor &des
     if (a.data.size() != 4)
       throw std::runtime_error(fmt::format("checkpoint '{}': malformed '{}'", path, key));
     uint64_t bits = 0;
-    for (int i = 0; i < 4; ++i)
-      bits = (bits << 16) | (static_cast<uint64_t>(a.data[i]) & 0xFFFF);
+    for (int i = 0; i < 4; ++i) {
+      // Each piece is a 16-bit integer; anything else (NaN, -1, 1e30) is a corrupt file,
+      // and converting it to an integer would be undefined.
+      const float piece = a.data[i];
+      if (!(piece >= 0.0f && piece <= 65535.0f && piece == static_cast<float>(static_cast<int>(piece))))
+        throw std::runtime_error(fmt::format("checkpoint '{}': malformed '{}'", path, key));
+      bits = (bits << 16) | static_cast<uint64_t>(piece);
+    }
     return bits;
   };
   auto unpackInt = [&](const std::string &key) { return static_cast<int64_t>(unpack(key)); };

@@ -4,6 +4,7 @@
 #include "frontend/Expand.h"
 #include "passes/Passes.h"
 
+#include <aec/CheckedSize.h>
 #include <fmt/format.h>
 
 #include <iostream>
@@ -38,14 +39,15 @@ int runCheck(const std::string &model) {
     std::cout << fmt::format("{:<{}}  {:<{}}  {:<16}  {:>12}  {:>14}\n", r.name, nameW, r.kind,
                              kindW, shapeStr(r.outputShape), grouped(r.params),
                              grouped(r.flops));
-    params += r.params;
-    flops += r.flops;
+    // Saturating: a count too large for int64 prints as its maximum, never wrapped.
+    params = saturatingAdd(params, r.params);
+    flops = saturatingAdd(flops, r.flops);
   }
   std::cout << rule << "\n"
-            << "total params: " << grouped(params) << " (" << grouped(params * 4)
+            << "total params: " << grouped(params) << " (" << grouped(saturatingMul(params, 4))
             << " bytes as f32)\n"
             << "forward FLOPs per sample: " << grouped(flops) << "\n"
-            << "FLOPs per training step: " << grouped(3 * flops * spec.batch)
+            << "FLOPs per training step: " << grouped(saturatingProduct({3, flops, spec.batch}))
             << " (forward + backward ~ 3 x forward, x batch " << spec.batch << ")\n"
             << "loss " << spec.loss.reconstruction << ", optimizer " << spec.optimizer.kind
             << " (lr " << spec.optimizer.lr << ")\n";
