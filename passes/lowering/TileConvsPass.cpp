@@ -41,6 +41,9 @@ struct GenericCollector : public RewriterBase::Listener {
   }
 };
 
+/// Marks the loops of a tiled generic until their accumulators are hoisted.
+constexpr const char *TileLoopAttr = "aec.tile_loop";
+
 class TileConvsPass
     : public PassWrapper<TileConvsPass, OperationPass<ModuleOp>> {
 public:
@@ -89,6 +92,8 @@ void TileConvsPass::tile(linalg::GenericOp op) {
   if (failed(tiled))
     return; // the untiled op still lowers to loops
   rewriter.replaceOp(op, tiled->replacements);
+  for (LoopLikeOpInterface loop : tiled->loops)
+    loop->setAttr(TileLoopAttr, rewriter.getUnitAttr());
   for (Operation *tileOp : tiled->tiledOps) {
     auto generic = dyn_cast<linalg::GenericOp>(tileOp);
     if (!generic)
@@ -131,23 +136,30 @@ void TileConvsPass::runOnOperation() {
 }
 
 void TileConvsPass::hoistAccumulators() {
-  // Innermost loops first (post-order), so that a tile hoisted out of a
+  // Only the loops this pass made (others, as a scan's time loop, keep their
+  // form). Innermost first (post-order), so that a tile hoisted out of a
   // reduction loop can be hoisted again out of the loop around it.
   SmallVector<scf::ForOp> loops;
-  getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });
+  getOperation().walk([&](scf::ForOp loop) {
+    if (loop->hasAttr(TileLoopAttr))
+      loops.push_back(loop);
+  });
   IRRewriter rewriter(&getContext());
-  for (scf::ForOp loop : loops)
-    (void)hoistLoopInvariantSubsets(
+  SmallVector<Operation *> hoisted;
+  for (scf::ForOp loop : loops) {
+    LoopLikeOpInterface result = hoistLoopInvariantSubsets(
         rewriter, cast<LoopLikeOpInterface>(loop.getOperation()));
+    result->removeAttr(TileLoopAttr);
+    hoisted.push_back(result);
+  }
   // Hoisting leaves the loops' old tensor iter_args yielded unchanged; once
   // folded away, bufferization writes each tile in place instead of copying
   // it to a temporary and back.
   RewritePatternSet cleanup(&getContext());
   scf::ForOp::getCanonicalizationPatterns(cleanup, &getContext());
-  tensor::ExtractSliceOp::getCanonicalizationPatterns(cleanup, &getContext());
-  tensor::InsertSliceOp::getCanonicalizationPatterns(cleanup, &getContext());
-  if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(cleanup))))
-    signalPassFailure();
+  GreedyRewriteConfig config;
+  config.strictMode = GreedyRewriteStrictness::ExistingOps;
+  (void)applyOpPatternsAndFold(hoisted, std::move(cleanup), config);
 }
 } // namespace
 
