@@ -4,21 +4,7 @@
 # the command it prints continues to weights bit-identical to an unbroken run. A second
 # SIGINT stops at once. Temporaries a killed writer left beside the outputs are removed on the
 # next start (only those: the exact `<file>.tmp.<pid>[.XXXXXX]` names of dead pids).
-set -uo pipefail
-: "${AEC:?set AEC to the aec binary}"
-: "${AEC_SOURCE_DIR:?}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-failures=0
-fail() { echo "FAIL $*"; failures=$((failures + 1)); }
-# same_weights A B: every array bit-identical (the files differ in their zip timestamps).
-same_weights() {
-  /usr/bin/python3 -c '
-import sys, numpy as np
-a, b = np.load(sys.argv[1]), np.load(sys.argv[2])
-sys.exit(0 if a.files == b.files and all(a[k].tobytes() == b[k].tobytes() for k in a.files) else 1)' "$1" "$2"
-}
+source "$(dirname "$0")/prelude.sh"
 
 "$AEC" compile "$AEC_SOURCE_DIR/models/ring.yaml" -o ring > /dev/null 2>&1 || { echo "FAIL: compile"; exit 1; }
 epochs=300
@@ -52,7 +38,7 @@ for case in "INT 130 SIGINT" "TERM 143 SIGTERM"; do
   # The printed command continues the run: same weights and losses as the unbroken one.
   eval "$cont" > "$name".out2 2>&1 || { fail "$signame: continuing failed"; cat "$name".out2; }
   grep -q "^resuming from '$name.ckpt.npz' after epoch" "$name".out2 || fail "$signame: no resume line"
-  same_weights ref.npz "$name".npz || fail "$signame: weights after continuing differ from the unbroken run"
+  cmp -s ref.npz "$name".npz || fail "$signame: weights after continuing differ from the unbroken run"
   cmp -s <(cut -d, -f1,2 ref.csv) <(cut -d, -f1,2 "$name".csv) || fail "$signame: losses in the log differ"
   [ $failures -eq $before ] && echo "ok   $signame after $last epochs: exit $code, checkpoint, continued to identical weights"
 done

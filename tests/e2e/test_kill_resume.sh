@@ -4,14 +4,7 @@
 # checkpoint interval is lost per kill, and no temporary file is left behind. Two runs: one
 # checkpointing every 25 epochs (lost work counted in epochs), one every 0.5 s (checkpoints
 # fall inside epochs; lost work measured by the checkpoint's age at the kill).
-set -uo pipefail
-: "${AEC:?set AEC to the aec binary}"
-: "${AEC_SOURCE_DIR:?}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-failures=0
-fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+source "$(dirname "$0")/prelude.sh"
 seed=${KILL_TEST_SEED:-$(date +%s)}
 RANDOM=$seed
 echo "random seed $seed (KILL_TEST_SEED=$seed reproduces the kill times)"

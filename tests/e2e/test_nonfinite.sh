@@ -4,14 +4,7 @@
 # non-finite stops the run (epoch, step, param), exit 1, with the weights from before that
 # step saved, finite. (Once, --init weights with one NaN trained 3 epochs and saved NaNs:
 # relu turns NaN into 0, so the loss never showed it.)
-set -uo pipefail
-: "${AEC:?set AEC to the aec binary}"
-: "${AEC_SOURCE_DIR:?}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-failures=0
-fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+source "$(dirname "$0")/prelude.sh"
 
 "$AEC" compile "$AEC_SOURCE_DIR/models/ring.yaml" -o ring > /dev/null 2>&1 || { echo "FAIL: compile"; exit 1; }
 ./ring train --epochs 2 --save w.npz > /dev/null || { echo "FAIL: train"; exit 1; }
