@@ -1,5 +1,7 @@
 #include "ir/Diagnostics.h"
 
+#include <aec/ErrorText.h>
+
 #include <iostream>
 
 namespace aec {
@@ -33,7 +35,7 @@ int reportErrors(const std::function<int()> &body) {
   } catch (const CompileError &e) {
     std::cerr << e.what() << "\n";
   } catch (const std::exception &e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << userErrorText(e) << "\n";
   }
   return 1;
 }

@@ -2,6 +2,7 @@
 #include <aec/CliValues.h>
 #include <aec/Config.h>
 #include <aec/Csv.h>
+#include <aec/ErrorText.h>
 #include <aec/Finite.h>
 #include <aec/Interrupt.h>
 #include <aec/Npy.h>
@@ -354,7 +355,7 @@ int runTrainerCli(int argc, char **argv, const Model &model) {
     return 128 + e.signal; // the shell's convention: 130 for SIGINT, 143 for SIGTERM
   } catch (const std::exception &e) {
     std::cout.flush();
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << userErrorText(e) << "\n";
     return 1;
   }
 }

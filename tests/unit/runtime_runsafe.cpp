@@ -4,10 +4,12 @@
 
 #include <aec/AtomicFile.h>
 #include <aec/CliValues.h>
+#include <aec/ErrorText.h>
 #include <aec/Finite.h>
 
 #include <cmath>
 #include <limits>
+#include <vector>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,4 +121,22 @@ TEST_CASE("runtime: stale temporaries of dead writers are removed, nothing else"
   std::sort(left.begin(), left.end());
   CHECK(dir.entries() == left);
   CHECK(removeStaleTemporaries(dir.path("w.npz")).empty());
+}
+
+TEST_CASE("the C++ library's exceptions reach the user in words", "[runtime][cli]") {
+  // std::vector's own messages ("vector::_M_default_append", "cannot create std::vector
+  // larger than max_size()") and bad_alloc's "std::bad_alloc" are not for users.
+  std::string tooBig;
+  try {
+    std::vector<float> v;
+    v.resize(v.max_size() + 1);
+  } catch (const std::exception &e) {
+    tooBig = aec::userErrorText(e);
+  }
+  CHECK_THAT(tooBig, Catch::StartsWith("internal error (please report it"));
+  CHECK(aec::userErrorText(std::bad_alloc()).rfind("out of memory:", 0) == 0);
+  CHECK(aec::userErrorText(std::bad_alloc()).find("std::") == std::string::npos);
+  // aec's own errors pass through as they are.
+  CHECK(aec::userErrorText(std::runtime_error("'w.npz': member 'k' is corrupt")) ==
+        "'w.npz': member 'k' is corrupt");
 }
