@@ -1,13 +1,7 @@
 #!/usr/bin/env bash
 # Bad input to the trainer: each case gets one clear error naming the file (and the layer or
 # array), exit status 1, no traceback-like noise, and no half-written output file.
-set -uo pipefail
-: "${AEC:?set AEC to the aec binary}"
-: "${AEC_SOURCE_DIR:?}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-failures=0
+source "$(dirname "$0")/prelude.sh"
 
 # expect_error DESCRIPTION PATTERN COMMAND...: exit 1, stderr matches PATTERN, one line.
 expect_error() {

@@ -2,12 +2,7 @@
 # Every numeric flag of every trainer command is validated before any work: a bad value is
 # one error line naming the flag, the value and what is expected, exit status 1, and nothing
 # is trained or written. (They were once ignored: `--lr -5` trained with the YAML's rate.)
-set -uo pipefail
-: "${AEC:?set AEC to the aec binary}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-failures=0
+source "$(dirname "$0")/prelude.sh"
 
 cat > m.yaml <<'YAML'
 name: m
