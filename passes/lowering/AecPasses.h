@@ -5,6 +5,7 @@
 #include <memory>
 
 namespace mlir {
+class Operation;
 class Pass;
 } // namespace mlir
 
@@ -19,6 +20,12 @@ std::unique_ptr<mlir::Pass> createFuseElementwisePass();
 /// and vectorizes them to vector.contract; on tensors, before bufferization
 /// (TileMatmulsPass.cpp).
 std::unique_ptr<mlir::Pass> createTileMatmulsPass();
+
+/// Folds the vectorized register tiles under `root` (multi_reduction of products of
+/// broadcasting reads) into one vector.contract each, for aec-tile-matmuls and
+/// aec-tile-convs; false, with an error on `root`, when it does not converge
+/// (TileMatmulsPass.cpp).
+bool foldTilesToContracts(mlir::Operation *root);
 
 /// aec-tile-convs: tiles each linalg.generic carrying the `aec.tile` attribute
 /// (the direct convolutions' tap contractions, ConvLowerings.cpp) by those tile

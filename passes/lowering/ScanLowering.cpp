@@ -35,29 +35,30 @@ Value flatten(OpBuilder &b, Location loc, Value x) {
   return b.create<tensor::CollapseShapeOp>(loc, flat, x, ArrayRef<ReassociationIndices>{all});
 }
 
+/// Offsets, sizes and strides of slot `index` of a stack of `type` [n, shape...].
+struct SlotWindow {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  SlotWindow(OpBuilder &b, RankedTensorType type, OpFoldResult index)
+      : offsets(type.getRank(), b.getIndexAttr(0)), strides(type.getRank(), b.getIndexAttr(1)) {
+    offsets[0] = index;
+    sizes.push_back(b.getIndexAttr(1));
+    for (int64_t d = 1; d < type.getRank(); ++d)
+      sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+  }
+};
+
 /// Slot `index` of `stack` [n, shape...] as a tensor of `shape` (rank-reducing slice).
 Value extractSlot(OpBuilder &b, Location loc, Value stack, OpFoldResult index) {
   auto type = cast<RankedTensorType>(stack.getType());
-  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes, strides(type.getRank(), b.getIndexAttr(1));
-  offsets[0] = index;
-  sizes.push_back(b.getIndexAttr(1));
-  for (int64_t d = 1; d < type.getRank(); ++d)
-    sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+  SlotWindow w(b, type, index);
   auto slotType = RankedTensorType::get(type.getShape().drop_front(), type.getElementType());
-  return b.create<tensor::ExtractSliceOp>(loc, slotType, stack, offsets, sizes, strides);
+  return b.create<tensor::ExtractSliceOp>(loc, slotType, stack, w.offsets, w.sizes, w.strides);
 }
 
 /// `stack` with slot `index` overwritten by `value` (rank-reducing insert).
 Value insertSlot(OpBuilder &b, Location loc, Value value, Value stack, OpFoldResult index) {
-  auto type = cast<RankedTensorType>(stack.getType());
-  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes, strides(type.getRank(), b.getIndexAttr(1));
-  offsets[0] = index;
-  sizes.push_back(b.getIndexAttr(1));
-  for (int64_t d = 1; d < type.getRank(); ++d)
-    sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
-  return b.create<tensor::InsertSliceOp>(loc, value, stack, offsets, sizes, strides);
+  SlotWindow w(b, cast<RankedTensorType>(stack.getType()), index);
+  return b.create<tensor::InsertSliceOp>(loc, value, stack, w.offsets, w.sizes, w.strides);
 }
 
 /// `packed` with the 1-D `value` written at `offset`.

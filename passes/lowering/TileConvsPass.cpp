@@ -121,14 +121,7 @@ void TileConvsPass::runOnOperation() {
   });
   for (linalg::GenericOp op : tapOps)
     tile(op);
-  // As aec-tile-matmuls: broadcasting reads become reads + broadcasts, and the
-  // multi_reduction(mul) of each tile one contract.
-  RewritePatternSet patterns(&getContext());
-  vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
-  vector::populateVectorReductionToContractPatterns(patterns);
-  if (failed(
-          applyPatternsAndFoldGreedily(getOperation(), std::move(patterns)))) {
-    getOperation().emitError("vector contraction folding did not converge");
+  if (!foldTilesToContracts(getOperation())) {
     signalPassFailure();
     return;
   }

@@ -107,18 +107,23 @@ void TileMatmulsPass::runOnOperation() {
   IRRewriter rewriter(&getContext());
   for (linalg::MatmulOp op : matmuls)
     tile(rewriter, op);
-  // Vectorized matmuls come out as multi_reduction(mul(...)) of broadcasting
-  // reads: split the reads into plain reads + broadcasts, then fold all of it
-  // into one contract on the 2-D tiles.
-  RewritePatternSet patterns(&getContext());
-  vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
-  vector::populateVectorReductionToContractPatterns(patterns);
-  if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns)))) {
-    getOperation().emitError("vector contraction folding did not converge");
+  if (!foldTilesToContracts(getOperation()))
     signalPassFailure();
-  }
 }
 } // namespace
+
+bool foldTilesToContracts(Operation *root) {
+  // Vectorized tiles come out as multi_reduction(mul(...)) of broadcasting
+  // reads: split the reads into plain reads + broadcasts, then fold all of it
+  // into one contract on the 2-D tiles.
+  RewritePatternSet patterns(root->getContext());
+  vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+  vector::populateVectorReductionToContractPatterns(patterns);
+  if (succeeded(applyPatternsAndFoldGreedily(root, std::move(patterns))))
+    return true;
+  root->emitError("vector contraction folding did not converge");
+  return false;
+}
 
 std::unique_ptr<Pass> createTileMatmulsPass() {
   return std::make_unique<TileMatmulsPass>();

@@ -12,6 +12,7 @@
 
 using namespace aec::rt;
 using aec::rt::test::errorOf;
+using aec::rt::test::rawNpy;
 using aec::rt::test::ScratchDir;
 
 namespace {
@@ -22,17 +23,6 @@ Array iota(Dims dims) {
   return a;
 }
 
-/// Hand-made .npy bytes with an arbitrary header (what other writers produce).
-std::string rawNpy(const std::string &dict, const std::string &payload) {
-  std::string h = dict;
-  while ((10 + h.size() + 1) % 64)
-    h += ' ';
-  h += '\n';
-  std::string out("\x93NUMPY\x01\x00", 8);
-  out += static_cast<char>(h.size() & 0xff);
-  out += static_cast<char>(h.size() >> 8);
-  return out + h + payload;
-}
 } // namespace
 
 TEST_CASE("runtime: npy round trip and header layout", "[runtime][files]") {

@@ -14,19 +14,10 @@
 #include <zlib.h>
 
 using namespace aec::rt;
+using aec::rt::test::rawNpy;
 using aec::rt::test::ScratchDir;
 
 namespace {
-std::string rawNpy(const std::string &dict, const std::string &payload) {
-  std::string h = dict;
-  while ((10 + h.size() + 1) % 64)
-    h += ' ';
-  h += '\n';
-  std::string out("\x93NUMPY\x01\x00", 8);
-  out += static_cast<char>(h.size() & 0xff);
-  out += static_cast<char>(h.size() >> 8);
-  return out + h + payload;
-}
 
 std::string idxHeader(std::vector<uint32_t> dims) {
   std::string out("\x00\x00\x08", 3);

@@ -60,6 +60,18 @@ inline int runCli(const Model &model, std::vector<std::string> args, std::string
 }
 
 /// True when no entry of `dir` contains ".tmp.".
+/// Hand-made .npy bytes with an arbitrary header (what other writers produce, or a lie).
+inline std::string rawNpy(const std::string &dict, const std::string &payload) {
+  std::string h = dict;
+  while ((10 + h.size() + 1) % 64)
+    h += ' ';
+  h += '\n';
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(h.size() & 0xff);
+  out += static_cast<char>(h.size() >> 8);
+  return out + h + payload;
+}
+
 inline bool noTempFiles(const ScratchDir &dir) {
   for (const auto &e : dir.entries())
     if (e.find(".tmp.") != std::string::npos)
