@@ -122,18 +122,24 @@ DynamicTapRange tapRange(OpBuilder &b, Location loc, int64_t in, int64_t out,
   return {first, count};
 }
 
-/// The input index o s + tap - low of output o, clamped into [0, in) so that a
-/// window of a tap with no real pixels (its count 0) still starts inside the
-/// input.
-Value inputIndex(OpBuilder &b, Location loc, Value o, Value tap,
-                 int64_t stride, int64_t low, int64_t in) {
+/// The input index o s + tap - low of output o (a real pixel for o in the tap's
+/// range).
+Value inputIndex(OpBuilder &b, Location loc, Value o, Value tap, int64_t stride,
+                 int64_t low) {
   MLIRContext *ctx = b.getContext();
   AffineExpr oe = getAffineDimExpr(0, ctx), te = getAffineDimExpr(1, ctx);
-  Value at = apply(b, loc, oe * stride + te - low, {o, tap});
+  return apply(b, loc, oe * stride + te - low, {o, tap});
+}
+
+/// inputIndex of a tap's first output, clamped into [0, in) so that the window
+/// of a tap with no real pixels (its count 0) still starts inside the input.
+Value firstInputIndex(OpBuilder &b, Location loc, Value first, Value tap,
+                      int64_t stride, int64_t low, int64_t in) {
+  MLIRContext *ctx = b.getContext();
   AffineExpr d = getAffineDimExpr(0, ctx);
   Value low0 = b.create<affine::AffineMaxOp>(
       loc, AffineMap::get(1, 0, {d, getAffineConstantExpr(0, ctx)}, ctx),
-      ValueRange{at});
+      ValueRange{inputIndex(b, loc, first, tap, stride, low)});
   return b.create<affine::AffineMinOp>(
       loc, AffineMap::get(1, 0, {d, getAffineConstantExpr(in - 1, ctx)}, ctx),
       ValueRange{low0});
@@ -247,10 +253,8 @@ struct ImageTap {
                    Value j, Value oh, Value ow, int64_t pixels) const {
     SmallVector<OpFoldResult> outAt = {bi, oh, ow, b.getIndexAttr(0)},
                               imageAt = {bi,
-                                         inputIndex(b, loc, oh, i, w.stride[0],
-                                                    w.low[0], image[1]),
-                                         inputIndex(b, loc, ow, j, w.stride[1],
-                                                    w.low[1], image[2]),
+                                         inputIndex(b, loc, oh, i, w.stride[0], w.low[0]),
+                                         inputIndex(b, loc, ow, j, w.stride[1], w.low[1]),
                                          b.getIndexAttr(0)};
     SmallVector<int64_t> imageSteps = {1, w.stride[0], w.stride[1], 1},
                          unit = {1, 1, 1, 1};
@@ -389,9 +393,9 @@ Value emitConv2dKernelGrad(EmitContext &c) {
         DynamicTapRange cols = tapRange(b, loc, image[2], out[2], j, w.stride[1], w.low[1]);
         OpFoldResult zero = b.getIndexAttr(0);
         SmallVector<OpFoldResult> xAt = {zero,
-                                         inputIndex(b, loc, rows.first, i, w.stride[0],
+                                         firstInputIndex(b, loc, rows.first, i, w.stride[0],
                                                     w.low[0], image[1]),
-                                         inputIndex(b, loc, cols.first, j, w.stride[1],
+                                         firstInputIndex(b, loc, cols.first, j, w.stride[1],
                                                     w.low[1], image[2]),
                                          zero},
                                   yAt = {zero, rows.first, cols.first, zero};
