@@ -16,20 +16,34 @@ int64_t pickTile(int64_t size, int64_t max, int64_t quantum) {
   return best;
 }
 
-int64_t matmulVectorLanes(int64_t n) {
-  if (n >= 8)
-    return 8;
-  return n >= 4 ? 4 : 0;
+std::vector<ColumnBlock> splitColumns(int64_t n, int64_t maxTile) {
+  int64_t widest = 1;
+  while (widest * 2 <= std::max<int64_t>(maxTile, 1))
+    widest *= 2;
+  std::vector<ColumnBlock> blocks;
+  int64_t offset = 0;
+  if (int64_t whole = n / widest * widest; whole > 0) {
+    blocks.push_back({0, whole, widest});
+    offset = whole;
+  }
+  for (int64_t tile = widest / 2; tile >= 1; tile /= 2)
+    if ((n - offset) & tile) {
+      blocks.push_back({offset, tile, tile});
+      offset += tile;
+    }
+  return blocks;
 }
 
 namespace {
-/// Rough cycles: a transposition copy costs ~1 per element (strided reads); a
-/// multiply-add ~1/(2 x lanes) in vector tiles (two FMA ports), and ~2 in the
-/// scalar loop nest, which keeps its accumulator in memory.
+/// Rough cycles: a transposition copy costs ~1 per element (strided reads); each
+/// register-wide FMA 1/2 (two FMA ports), a narrow column block taking a whole
+/// register per row however few lanes it fills.
 double layoutCost(int64_t m, int64_t n, int64_t k, int64_t copies) {
-  double macs = double(m) * double(n) * double(k);
-  int64_t lanes = macs >= double(MinVectorizedMacs) ? matmulVectorLanes(n) : 0;
-  return double(copies) + (lanes > 0 ? macs / double(2 * lanes) : 2.0 * macs);
+  double fmas = 0;
+  for (const ColumnBlock &block : splitColumns(n, 2 * RegisterLanes))
+    fmas += double(m) * double(k) *
+            double((block.width + RegisterLanes - 1) / RegisterLanes);
+  return double(copies) + fmas / 2;
 }
 } // namespace
 

@@ -54,41 +54,75 @@ public:
   Option<int64_t> MinMacs{
       *this, "min-macs",
       llvm::cl::desc("multiply-adds below which a matmul stays a loop nest"),
-      llvm::cl::init(MinVectorizedMacs)};
+      llvm::cl::init(0)};
   Option<int64_t> MaxRows{
       *this, "max-rows",
-      llvm::cl::desc("largest tile height (doubled for 4-lane products)"),
+      llvm::cl::desc("largest tile height (doubled for tiles narrower than max-cols)"),
       llvm::cl::init(8)};
   Option<int64_t> MaxCols{*this, "max-cols",
-                          llvm::cl::desc("largest tile width"),
+                          llvm::cl::desc("largest tile width (a power of two)"),
                           llvm::cl::init(32)};
   Option<int64_t> MaxK{*this, "max-k",
                        llvm::cl::desc("largest tile depth (reduction)"),
-                       llvm::cl::init(16)};
+                       llvm::cl::init(8)};
 
 private:
   void tile(IRRewriter &rewriter, linalg::MatmulOp op);
+  void tileBlock(IRRewriter &rewriter, linalg::MatmulOp op, int64_t tileCols);
 };
 
+/// Every matmul is vectorized, however small: its scalar loop nest would keep the
+/// accumulator in memory and multiply and add separately. The output columns split
+/// into blocks of power-of-two tiles (splitColumns), each block its own matmul on
+/// slices of B and C, so every vector is whole registers or a power-of-two part of one.
 void TileMatmulsPass::tile(IRRewriter &rewriter, linalg::MatmulOp op) {
   auto a = cast<ShapedType>(op.getDpsInputs()[0].getType());
   auto c = cast<ShapedType>(op.getDpsInits()[0].getType());
   if (!a.hasStaticShape() || !c.hasStaticShape())
     return;
   int64_t m = c.getDimSize(0), n = c.getDimSize(1), k = a.getDimSize(1);
-  // Small products run in microseconds as loops (a training step holds
-  // dozens of them); planMatmul made the rest as wide as it could.
-  int64_t lanes = matmulVectorLanes(n);
-  if (m * n * k < MinMacs || lanes == 0)
+  if (m * n * k < MinMacs)
     return;
-  // Up to 8 rows x 32 columns of accumulators fit the 16-32 vector registers
-  // of AVX2/AVX-512; a short k tile bounds the unrolled outer-product chain.
-  // A 4-wide product gets taller tiles to keep as many FMAs in flight.
-  SmallVector<int64_t> sizes = {pickTile(m, lanes == 4 ? 2 * MaxRows : MaxRows, 1),
-                                pickTile(n, MaxCols, lanes),
-                                pickTile(k, MaxK, 1)};
-  if (sizes[1] % 4 != 0)
-    sizes[1] = pickTile(n, MaxCols, 4);
+  std::vector<ColumnBlock> blocks = splitColumns(n, MaxCols);
+  if (blocks.size() == 1)
+    return tileBlock(rewriter, op, blocks.front().tile);
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value b = op.getDpsInputs()[1];
+  Value result = op.getDpsInits()[0];
+  SmallVector<linalg::MatmulOp> parts;
+  for (const ColumnBlock &block : blocks) {
+    SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0), rewriter.getIndexAttr(block.offset)};
+    SmallVector<OpFoldResult> bSizes = {rewriter.getIndexAttr(k),
+                                        rewriter.getIndexAttr(block.width)};
+    SmallVector<OpFoldResult> cSizes = {rewriter.getIndexAttr(m),
+                                        rewriter.getIndexAttr(block.width)};
+    SmallVector<OpFoldResult> strides(2, rewriter.getIndexAttr(1));
+    Value bSlice =
+        rewriter.create<tensor::ExtractSliceOp>(loc, b, offsets, bSizes, strides);
+    Value cSlice =
+        rewriter.create<tensor::ExtractSliceOp>(loc, result, offsets, cSizes, strides);
+    auto part = rewriter.create<linalg::MatmulOp>(
+        loc, ValueRange{op.getDpsInputs()[0], bSlice}, ValueRange{cSlice});
+    result = rewriter.create<tensor::InsertSliceOp>(loc, part.getResult(0), result,
+                                                    offsets, cSizes, strides);
+    parts.push_back(part);
+  }
+  rewriter.replaceOp(op, result);
+  for (auto [part, block] : llvm::zip(parts, blocks))
+    tileBlock(rewriter, part, block.tile);
+}
+
+/// Tiles of up to max-rows x tileCols accumulators (8 x 32 fill 16 AVX-512 registers;
+/// narrower tiles get twice the rows, to keep as many FMAs in flight) and a short k
+/// step that bounds the unrolled outer-product chain.
+void TileMatmulsPass::tileBlock(IRRewriter &rewriter, linalg::MatmulOp op,
+                                int64_t tileCols) {
+  auto a = cast<ShapedType>(op.getDpsInputs()[0].getType());
+  auto c = cast<ShapedType>(op.getDpsInits()[0].getType());
+  int64_t m = c.getDimSize(0), k = a.getDimSize(1);
+  int64_t maxRows = tileCols < MaxCols ? 2 * MaxRows : MaxRows;
+  SmallVector<int64_t> sizes = {pickTile(m, maxRows, 1), tileCols, pickTile(k, MaxK, 1)};
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
   rewriter.setInsertionPoint(op);

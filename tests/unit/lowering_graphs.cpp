@@ -182,9 +182,32 @@ TEST_CASE("planMatmul vectorizes along the wider side", "[lowering]") {
   // The conv itself, patches [32768, 100] x kernel [100, 4]: 4 lanes, no copy of the
   // patches.
   CHECK_FALSE(planMatmul(32768, 4, 100, false, false).swapped);
-  CHECK(lowering::matmulVectorLanes(4) == 4);
-  CHECK(lowering::matmulVectorLanes(3) == 0);
-  CHECK(lowering::matmulVectorLanes(64) == 8);
+}
+
+TEST_CASE("splitColumns covers the columns with power-of-two tiles", "[lowering]") {
+  using lowering::ColumnBlock;
+  auto text = [](const std::vector<ColumnBlock> &blocks) {
+    std::string s;
+    for (const ColumnBlock &b : blocks)
+      s += std::to_string(b.offset) + "+" + std::to_string(b.width) + "/" + std::to_string(b.tile) + " ";
+    return s;
+  };
+  CHECK(text(lowering::splitColumns(50, 32)) == "0+32/32 32+16/16 48+2/2 ");
+  CHECK(text(lowering::splitColumns(784, 32)) == "0+768/32 768+16/16 ");
+  CHECK(text(lowering::splitColumns(64, 32)) == "0+64/32 ");
+  CHECK(text(lowering::splitColumns(5, 32)) == "0+4/4 4+1/1 ");
+  CHECK(text(lowering::splitColumns(1, 32)) == "0+1/1 ");
+  CHECK(text(lowering::splitColumns(40, 24)) == "0+32/16 32+8/8 "); // 24 rounds down to 16
+  for (int64_t n = 1; n <= 200; ++n) {
+    int64_t covered = 0;
+    for (const ColumnBlock &b : lowering::splitColumns(n, 32)) {
+      CHECK(b.offset == covered);
+      CHECK(b.width % b.tile == 0);
+      CHECK((b.tile & (b.tile - 1)) == 0);
+      covered += b.width;
+    }
+    CHECK(covered == n);
+  }
 }
 
 TEST_CASE("pickTile takes the largest divisor, whole vectors first", "[lowering]") {

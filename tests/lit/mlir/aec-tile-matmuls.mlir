@@ -3,16 +3,15 @@
 // RUN:   --aec-tile-matmuls="min-macs=1024 max-rows=4 max-cols=8 max-k=4" \
 // RUN:   | FileCheck %s --check-prefix=OPTS
 
-// A large matmul becomes 8x32 register tiles with a k step of 16, each tile
+// A large matmul becomes 8x32 register tiles with a k step of 8, each tile
 // one vector.contract on static vectors.
 // CHECK-LABEL: func.func @large
 // CHECK-DAG:     %[[C8:.*]] = arith.constant 8 : index
-// CHECK-DAG:     %[[C16:.*]] = arith.constant 16 : index
 // CHECK-DAG:     %[[C32:.*]] = arith.constant 32 : index
 // CHECK:         scf.for {{.*}} step %[[C8]]
 // CHECK:           scf.for {{.*}} step %[[C32]]
-// CHECK:             scf.for {{.*}} step %[[C16]]
-// CHECK:               vector.contract {{.*}} vector<8x16xf32>, vector<16x32xf32> into vector<8x32xf32>
+// CHECK:             scf.for {{.*}} step %[[C8]]
+// CHECK:               vector.contract {{.*}} vector<8x8xf32>, vector<8x32xf32> into vector<8x32xf32>
 // CHECK-NOT:     linalg.matmul
 // OPTS-LABEL: func.func @large
 // OPTS:          vector.contract {{.*}} vector<4x4xf32>, vector<4x8xf32> into vector<4x8xf32>
@@ -23,60 +22,40 @@ func.func @large(%a: tensor<64x64xf32>, %b: tensor<64x64xf32>, %c: tensor<64x64x
 
 // -----
 
-// At exactly min-macs (64x32x32 = 65536 multiply-adds) a matmul is tiled.
-// CHECK-LABEL: func.func @at_threshold
-// CHECK:         vector.contract
+// Every matmul is vectorized by default, however small (a scalar loop nest
+// keeps its accumulator in memory); min-macs keeps small ones as loops.
+// CHECK-LABEL: func.func @small
+// CHECK:         vector.contract {{.*}} vector<16x4xf32>, vector<4x2xf32> into vector<16x2xf32>
 // CHECK-NOT:     linalg.matmul
-func.func @at_threshold(%a: tensor<64x32xf32>, %b: tensor<32x32xf32>, %c: tensor<64x32xf32>) -> tensor<64x32xf32> {
-  %r = linalg.matmul ins(%a, %b : tensor<64x32xf32>, tensor<32x32xf32>) outs(%c : tensor<64x32xf32>) -> tensor<64x32xf32>
-  return %r : tensor<64x32xf32>
+// OPTS-LABEL: func.func @small
+// OPTS:          linalg.matmul
+// OPTS-NOT:      vector.contract
+func.func @small(%a: tensor<32x4xf32>, %b: tensor<4x2xf32>, %c: tensor<32x2xf32>) -> tensor<32x2xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<32x4xf32>, tensor<4x2xf32>) outs(%c : tensor<32x2xf32>) -> tensor<32x2xf32>
+  return %r : tensor<32x2xf32>
 }
 
 // -----
 
-// Negative: below min-macs (64x32x31) a matmul stays a loop nest; with
-// min-macs=1024 it is tiled.
-// CHECK-LABEL: func.func @below_threshold
-// CHECK:         linalg.matmul
-// CHECK-NOT:     vector.contract
-// OPTS-LABEL: func.func @below_threshold
-// OPTS:          vector.contract
-func.func @below_threshold(%a: tensor<64x31xf32>, %b: tensor<31x32xf32>, %c: tensor<64x32xf32>) -> tensor<64x32xf32> {
-  %r = linalg.matmul ins(%a, %b : tensor<64x31xf32>, tensor<31x32xf32>) outs(%c : tensor<64x32xf32>) -> tensor<64x32xf32>
-  return %r : tensor<64x32xf32>
-}
-
-// -----
-
-// Negative: fewer than 4 output columns make no SIMD vector: left alone
-// however large.
-// CHECK-LABEL: func.func @narrow
-// CHECK:         linalg.matmul
-// CHECK-NOT:     vector.contract
-func.func @narrow(%a: tensor<4096x64xf32>, %b: tensor<64x2xf32>, %c: tensor<4096x2xf32>) -> tensor<4096x2xf32> {
-  %r = linalg.matmul ins(%a, %b : tensor<4096x64xf32>, tensor<64x2xf32>) outs(%c : tensor<4096x2xf32>) -> tensor<4096x2xf32>
-  return %r : tensor<4096x2xf32>
-}
-
-// -----
-
-// 4 to 7 columns: 4-lane tiles, twice as tall.
-// CHECK-LABEL: func.func @four_lanes
-// CHECK:         vector.contract {{.*}} vector<16x16xf32>, vector<16x4xf32> into vector<16x4xf32>
-func.func @four_lanes(%a: tensor<256x128xf32>, %b: tensor<128x4xf32>, %c: tensor<256x4xf32>) -> tensor<256x4xf32> {
-  %r = linalg.matmul ins(%a, %b : tensor<256x128xf32>, tensor<128x4xf32>) outs(%c : tensor<256x4xf32>) -> tensor<256x4xf32>
-  return %r : tensor<256x4xf32>
-}
-
-// -----
-
-// Sizes that the preferred tiles do not divide get the largest dividing tile
-// (50 columns: 25; k = 30: 15), so every tile is static: no partial tiles
-// (affine.min) and no masks.
+// Columns that no power-of-two tile divides split into blocks, each its own
+// matmul on column slices of B and C: 50 = 32 + 16 + 2. Every vector is a power
+// of two wide (a 25-wide one is assembled lane by lane), every tile static: no
+// partial tiles (affine.min), no masks. Narrower blocks get twice the rows; k = 30
+// takes the largest divisor up to 8.
 // CHECK-LABEL: func.func @not_divisible
 // CHECK-NOT:     affine.min
 // CHECK-NOT:     vector.mask
-// CHECK:         vector.contract {{.*}} vector<8x15xf32>, vector<15x25xf32> into vector<8x25xf32>
+// CHECK:         tensor.extract_slice %{{.*}}[0, 0] [30, 32] [1, 1]
+// CHECK:         vector.contract {{.*}} vector<8x6xf32>, vector<6x32xf32> into vector<8x32xf32>
+// CHECK:         tensor.insert_slice {{.*}}[0, 0] [48, 32] [1, 1]
+// CHECK:         tensor.extract_slice %{{.*}}[0, 32] [30, 16] [1, 1]
+// CHECK:         vector.contract {{.*}} vector<16x6xf32>, vector<6x16xf32> into vector<16x16xf32>
+// CHECK:         tensor.insert_slice {{.*}}[0, 32] [48, 16] [1, 1]
+// CHECK:         tensor.extract_slice %{{.*}}[0, 48] [30, 2] [1, 1]
+// CHECK:         vector.contract {{.*}} vector<16x6xf32>, vector<6x2xf32> into vector<16x2xf32>
+// CHECK:         tensor.insert_slice {{.*}}[0, 48] [48, 2] [1, 1]
+// CHECK-NOT:     linalg.matmul
+// OPTS-LABEL: func.func @not_divisible
 func.func @not_divisible(%a: tensor<48x30xf32>, %b: tensor<30x50xf32>, %c: tensor<48x50xf32>) -> tensor<48x50xf32> {
   %r = linalg.matmul ins(%a, %b : tensor<48x30xf32>, tensor<30x50xf32>) outs(%c : tensor<48x50xf32>) -> tensor<48x50xf32>
   return %r : tensor<48x50xf32>
