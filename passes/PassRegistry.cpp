@@ -13,6 +13,9 @@ const std::vector<PassInfo> &registeredPasses() {
        createSimplifyPass},
       {"cse", "merge nodes with the same op, operands and attributes", createCSEPass},
       {"dce", "drop nodes no output depends on", createDCEPass},
+      {"sink-broadcasts",
+       "compute elementwise ops on a broadcast's operand and broadcast the result",
+       createSinkBroadcastsPass},
   };
   return passes;
 }

@@ -54,6 +54,8 @@ struct Pass {
 Pass createSimplifyPass();
 Pass createCSEPass();
 Pass createDCEPass();
+/// Elementwise ops on broadcasts (and splat constants) computed before the broadcast.
+Pass createSinkBroadcastsPass();
 
 /// Runs passes over every graph, verifying after each; prints after the named pass (or all).
 struct PassManager {
@@ -79,7 +81,7 @@ std::string registeredPassNames();
 PassManager parsePipeline(const std::string &text);
 
 /// The default optimisation pipeline (`aec dump --stage opt`, `aec compile`).
-inline constexpr const char *DefaultPipelineText = "simplify,cse,simplify,dce";
+inline constexpr const char *DefaultPipelineText = "simplify,cse,simplify,sink-broadcasts,cse,dce";
 PassManager defaultPipeline();
 
 } // namespace aec

@@ -9,6 +9,7 @@
 #include "passes/lowering/AecPasses.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -23,6 +24,34 @@ namespace {
 /// A structured op other than linalg.generic: it must keep its name.
 bool isNamedLinalgOp(Operation *op) {
   return op && isa<linalg::LinalgOp>(op) && !isa<linalg::GenericOp>(op);
+}
+
+/// Cheaper to recompute in each consumer than to write out and read back: a pure
+/// copy (a broadcast of a bias or of a row statistic) or up to two adds, multiplies,
+/// compares or selects (relu's mask, a scaled value). No division or transcendental.
+bool isCheapToRecompute(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!generic || generic.getNumResults() != 1)
+    return false;
+  int count = 0;
+  for (Operation &inner : generic.getBody()->without_terminator()) {
+    if (!isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::NegFOp,
+             arith::MaximumFOp, arith::MinimumFOp, arith::CmpFOp,
+             arith::SelectOp, arith::ConstantOp>(inner))
+      return false;
+    ++count;
+  }
+  return count <= 2;
+}
+
+/// Every use of `producer` fuses it: once all have, the producer is dead, so
+/// recomputing it saves its pass over memory instead of adding work.
+bool everyUseFuses(Operation *producer) {
+  for (OpOperand &use : producer->getUses())
+    if (!isa<linalg::GenericOp>(use.getOwner()) ||
+        !linalg::areElementwiseOpsFusable(&use))
+      return false;
+  return true;
 }
 
 /// On the module, not per function: the greedy driver then visits ops in the
@@ -46,12 +75,16 @@ public:
 
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
-    // As upstream: fuse a producer only into its single user; and never
+    // As upstream, a producer fuses into its single user; beyond upstream, a
+    // cheap producer fuses into all its users (recomputed in each). Never
     // reshape or fuse across a named op (see above).
     linalg::ControlFusionFn control = [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
-      return producer && producer->hasOneUse() && !isNamedLinalgOp(producer) &&
-             !isNamedLinalgOp(fused->getOwner());
+      if (!producer || isNamedLinalgOp(producer) ||
+          isNamedLinalgOp(fused->getOwner()))
+        return false;
+      return producer->hasOneUse() ||
+             (isCheapToRecompute(producer) && everyUseFuses(producer));
     };
     RewritePatternSet patterns(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);

@@ -167,20 +167,33 @@ Value emitMatmul(EmitContext &c) {
 /// The sum may be reassociated: LLVM then vectorizes a sum along the innermost
 /// (contiguous) axis with several partial sums, which strict left-to-right order
 /// keeps a scalar chain of dependent adds (layernorm, losses, bias gradients).
+/// A linalg.generic with reduction iterators, not the named linalg.reduce: the
+/// elementwise producer of its operand (a square, a product) then fuses into it.
 Value emitReduceSum(EmitContext &c) {
   const std::vector<int64_t> &axes = c.node.attrs.getInts("axes", c.node.loc);
   if (axes.empty())
     return c.operands[0];
-  Value acc = zeroTensor(c.b, c.loc, c.resultType);
-  auto reassoc =
-      arith::FastMathFlagsAttr::get(c.b.getContext(), arith::FastMathFlags::reassoc);
-  auto reduce = c.b.create<linalg::ReduceOp>(
-      c.loc, ValueRange{c.operands[0]}, ValueRange{acc}, axes,
+  MLIRContext *ctx = c.b.getContext();
+  int64_t rank = cast<RankedTensorType>(c.operands[0].getType()).getRank();
+  SmallVector<utils::IteratorType> iterators = parallelIterators(rank);
+  SmallVector<AffineExpr> kept;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (std::find(axes.begin(), axes.end(), d) != axes.end())
+      iterators[d] = utils::IteratorType::reduction;
+    else
+      kept.push_back(getAffineDimExpr(d, ctx));
+  }
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                 AffineMap::get(rank, 0, kept, ctx)};
+  auto reassoc = arith::FastMathFlagsAttr::get(ctx, arith::FastMathFlags::reassoc);
+  auto sum = c.b.create<linalg::GenericOp>(
+      c.loc, TypeRange{c.resultType}, ValueRange{c.operands[0]},
+      ValueRange{zeroTensor(c.b, c.loc, c.resultType)}, maps, iterators,
       [&](OpBuilder &b, Location loc, ValueRange a) {
         b.create<linalg::YieldOp>(
-            loc, Value(b.create<arith::AddFOp>(loc, a[0], a[1], reassoc)));
+            loc, Value(b.create<arith::AddFOp>(loc, a[1], a[0], reassoc)));
       });
-  return reduce.getResult(0);
+  return sum.getResult(0);
 }
 
 /// A linalg.generic that copies operand 0 into a result of c.resultType, reading the
