@@ -52,8 +52,10 @@ MatmulPlan planMatmul(int64_t m, int64_t n, int64_t k, bool ta, bool tb) {
   // C^T [n, m] = op(B)^T [n, k] x op(A)^T [k, m]: op(B)^T is B itself when tb, and
   // op(A)^T is A itself when ta; the result is transposed back.
   MatmulPlan swapped{true, !tb, !ta};
-  int64_t directCopies = (ta ? m * k : 0) + (tb ? k * n : 0);
-  int64_t swappedCopies = (tb ? 0 : k * n) + (ta ? 0 : m * k) + m * n;
+  // A left operand stored transposed costs no copy: the outer-product kernel reads a
+  // column of op(A) per step, which is then a contiguous row (linalg.matmul_transpose_a).
+  int64_t directCopies = tb ? k * n : 0;
+  int64_t swappedCopies = (ta ? 0 : m * k) + m * n;
   // Ties keep the direct layout (no extra op in the IR).
   return layoutCost(n, m, k, swappedCopies) < layoutCost(m, n, k, directCopies) ? swapped
                                                                                  : direct;

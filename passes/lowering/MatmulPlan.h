@@ -36,8 +36,10 @@ struct MatmulPlan {
   /// conv's few filters, a kernel gradient) runs faster along m, and an operand
   /// stored transposed (ta/tb) is then read as it is, not copied.
   bool swapped = false;
-  bool transposeLeft = false;  ///< the left operand of the emitted matmul is copied transposed
-  bool transposeRight = false; ///< likewise the right one
+  /// The left operand of the emitted matmul is read transposed, in place
+  /// (linalg.matmul_transpose_a).
+  bool transposeLeft = false;
+  bool transposeRight = false; ///< the right operand is copied transposed first
 };
 
 /// The cheaper of the two layouts for op(A) [m, k] x op(B) [k, n] (ta/tb: A/B stored

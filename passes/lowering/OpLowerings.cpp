@@ -135,12 +135,14 @@ Value transpose(OpBuilder &b, Location loc, Value x) {
       .getResult()[0];
 }
 
-/// op(A) x op(B) as a plain linalg.matmul, in the layout planMatmul picks: either
+/// op(A) x op(B) as linalg.matmul, in the layout planMatmul picks: either
 /// directly, or as (op(B)^T x op(A)^T)^T when the product is narrow in its columns.
-/// Operands needed transposed are copied transposed first (O(n^2) next to the
-/// O(n^3) product), so one tiled, vectorized form serves every case with
-/// contiguous rows of the right operand. (Reshaped operands are read in place:
-/// aec-fuse-elementwise never folds a reshape into the named matmul.)
+/// A left operand needed transposed is read in place (linalg.matmul_transpose_a:
+/// the kernel's outer products take a column of it per step, a contiguous row of
+/// what is stored); a right one is copied transposed first (O(n^2) next to the
+/// O(n^3) product), so the kernel always reads contiguous rows of the right
+/// operand. (Reshaped operands are read in place: aec-fuse-elementwise never
+/// folds a reshape into the named matmuls.)
 Value emitMatmul(EmitContext &c) {
   bool ta = c.node.attrs.getInt("ta", int64_t(0)) != 0;
   bool tb = c.node.attrs.getInt("tb", int64_t(0)) != 0;
@@ -150,8 +152,6 @@ Value emitMatmul(EmitContext &c) {
   MatmulPlan plan = planMatmul(m, n, k, ta, tb);
   Value left = c.operands[plan.swapped ? 1 : 0];
   Value right = c.operands[plan.swapped ? 0 : 1];
-  if (plan.transposeLeft)
-    left = transpose(c.b, c.loc, left);
   if (plan.transposeRight)
     right = transpose(c.b, c.loc, right);
   RankedTensorType productType =
@@ -159,8 +159,12 @@ Value emitMatmul(EmitContext &c) {
                    : c.resultType;
   Value acc = zeroTensor(c.b, c.loc, productType);
   Value product =
-      c.b.create<linalg::MatmulOp>(c.loc, ValueRange{left, right}, ValueRange{acc})
-          .getResult(0);
+      plan.transposeLeft
+          ? c.b.create<linalg::MatmulTransposeAOp>(c.loc, ValueRange{left, right},
+                                                   ValueRange{acc})
+                .getResult(0)
+          : c.b.create<linalg::MatmulOp>(c.loc, ValueRange{left, right}, ValueRange{acc})
+                .getResult(0);
   return plan.swapped ? transpose(c.b, c.loc, product) : product;
 }
 

@@ -67,20 +67,21 @@ public:
                        llvm::cl::init(8)};
 
 private:
-  void tile(IRRewriter &rewriter, linalg::MatmulOp op);
-  void tileBlock(IRRewriter &rewriter, linalg::MatmulOp op, int64_t tileCols);
+  void tile(IRRewriter &rewriter, linalg::LinalgOp op);
+  void tileBlock(IRRewriter &rewriter, linalg::LinalgOp op, int64_t tileCols);
 };
 
 /// Every matmul is vectorized, however small: its scalar loop nest would keep the
 /// accumulator in memory and multiply and add separately. The output columns split
 /// into blocks of power-of-two tiles (splitColumns), each block its own matmul on
 /// slices of B and C, so every vector is whole registers or a power-of-two part of one.
-void TileMatmulsPass::tile(IRRewriter &rewriter, linalg::MatmulOp op) {
+void TileMatmulsPass::tile(IRRewriter &rewriter, linalg::LinalgOp op) {
   auto a = cast<ShapedType>(op.getDpsInputs()[0].getType());
   auto c = cast<ShapedType>(op.getDpsInits()[0].getType());
   if (!a.hasStaticShape() || !c.hasStaticShape())
     return;
-  int64_t m = c.getDimSize(0), n = c.getDimSize(1), k = a.getDimSize(1);
+  bool transposedA = isa<linalg::MatmulTransposeAOp>(op);
+  int64_t m = c.getDimSize(0), n = c.getDimSize(1), k = a.getDimSize(transposedA ? 0 : 1);
   if (m * n * k < MinMacs)
     return;
   std::vector<ColumnBlock> blocks = splitColumns(n, MaxCols);
@@ -90,7 +91,7 @@ void TileMatmulsPass::tile(IRRewriter &rewriter, linalg::MatmulOp op) {
   rewriter.setInsertionPoint(op);
   Value b = op.getDpsInputs()[1];
   Value result = op.getDpsInits()[0];
-  SmallVector<linalg::MatmulOp> parts;
+  SmallVector<linalg::LinalgOp> parts;
   for (const ColumnBlock &block : blocks) {
     SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0), rewriter.getIndexAttr(block.offset)};
     SmallVector<OpFoldResult> bSizes = {rewriter.getIndexAttr(k),
@@ -102,9 +103,13 @@ void TileMatmulsPass::tile(IRRewriter &rewriter, linalg::MatmulOp op) {
         rewriter.create<tensor::ExtractSliceOp>(loc, b, offsets, bSizes, strides);
     Value cSlice =
         rewriter.create<tensor::ExtractSliceOp>(loc, result, offsets, cSizes, strides);
-    auto part = rewriter.create<linalg::MatmulOp>(
-        loc, ValueRange{op.getDpsInputs()[0], bSlice}, ValueRange{cSlice});
-    result = rewriter.create<tensor::InsertSliceOp>(loc, part.getResult(0), result,
+    SmallVector<Value> operands = {op.getDpsInputs()[0], bSlice};
+    linalg::LinalgOp part =
+        transposedA ? linalg::LinalgOp(rewriter.create<linalg::MatmulTransposeAOp>(
+                          loc, operands, ValueRange{cSlice}))
+                    : linalg::LinalgOp(rewriter.create<linalg::MatmulOp>(
+                          loc, operands, ValueRange{cSlice}));
+    result = rewriter.create<tensor::InsertSliceOp>(loc, part->getResult(0), result,
                                                     offsets, cSizes, strides);
     parts.push_back(part);
   }
@@ -116,11 +121,12 @@ void TileMatmulsPass::tile(IRRewriter &rewriter, linalg::MatmulOp op) {
 /// Tiles of up to max-rows x tileCols accumulators (8 x 32 fill 16 AVX-512 registers;
 /// narrower tiles get twice the rows, to keep as many FMAs in flight) and a short k
 /// step that bounds the unrolled outer-product chain.
-void TileMatmulsPass::tileBlock(IRRewriter &rewriter, linalg::MatmulOp op,
+void TileMatmulsPass::tileBlock(IRRewriter &rewriter, linalg::LinalgOp op,
                                 int64_t tileCols) {
   auto a = cast<ShapedType>(op.getDpsInputs()[0].getType());
   auto c = cast<ShapedType>(op.getDpsInits()[0].getType());
-  int64_t m = c.getDimSize(0), k = a.getDimSize(1);
+  int64_t m = c.getDimSize(0);
+  int64_t k = a.getDimSize(isa<linalg::MatmulTransposeAOp>(op) ? 0 : 1);
   int64_t maxRows = tileCols < MaxCols ? 2 * MaxRows : MaxRows;
   SmallVector<int64_t> sizes = {pickTile(m, maxRows, 1), tileCols, pickTile(k, MaxK, 1)};
   scf::SCFTilingOptions options;
@@ -136,10 +142,13 @@ void TileMatmulsPass::tileBlock(IRRewriter &rewriter, linalg::MatmulOp op,
 }
 
 void TileMatmulsPass::runOnOperation() {
-  SmallVector<linalg::MatmulOp> matmuls;
-  getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
+  SmallVector<linalg::LinalgOp> matmuls;
+  getOperation().walk([&](linalg::LinalgOp op) {
+    if (isa<linalg::MatmulOp, linalg::MatmulTransposeAOp>(op))
+      matmuls.push_back(op);
+  });
   IRRewriter rewriter(&getContext());
-  for (linalg::MatmulOp op : matmuls)
+  for (linalg::LinalgOp op : matmuls)
     tile(rewriter, op);
   if (!foldTilesToContracts(getOperation()))
     signalPassFailure();
