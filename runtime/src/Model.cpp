@@ -71,6 +71,19 @@ int64_t functionBatch(const Model &model, const FunctionInfo &f) {
 }
 } // namespace
 
+FunctionCall::ArgKind FunctionCall::argKind(const std::string &role) {
+  static const std::pair<const char *, ArgKind> kinds[] = {
+      {"weight", ArgKind::Weight},     {"data", ArgKind::Data},
+      {"target", ArgKind::Target},     {"latent", ArgKind::Latent},
+      {"noise_normal", ArgKind::NoiseNormal}, {"noise_uniform", ArgKind::NoiseUniform},
+      {"hyper", ArgKind::Hyper},       {"param", ArgKind::Param},
+      {"state", ArgKind::State},       {"grad", ArgKind::Grad}};
+  for (const auto &[name, kind] : kinds)
+    if (role == name)
+      return kind;
+  throw std::logic_error("unknown argument role '" + role + "'"); // the constructor checked roles
+}
+
 FunctionCall::FunctionCall(const Model &model, const std::string &function)
     : info_(&model.requireFunction(function)), fn_(model.entry(function)),
       batch_(functionBatch(model, *info_)), workspace_(info_->workspaceBytes) {
@@ -104,6 +117,7 @@ FunctionCall::FunctionCall(const Model &model, const std::string &function)
     } else {
       throw bad(fmt::format("arg '{}' has unknown role '{}'", a.name, a.role));
     }
+    kinds_.push_back(argKind(a.role));
     // Params and states are bound straight to ModelState's arrays at run time.
     args_.emplace_back(a.role == "param" || a.role == "state" ? Dims{0} : a.dims);
     argIndex_.push_back(a.role == "param"   ? findParam(model.desc, a.name)
@@ -135,12 +149,19 @@ void FunctionCall::run(const BatchSource &src, const std::vector<int64_t> &rows,
   for (size_t i = 0; i < info_->args.size(); ++i) {
     const BufferInfo &a = info_->args[i];
     Array &buf = args_[i];
-    if (a.role == "weight") {
+    switch (kinds_[i]) {
+    case ArgKind::Weight: {
       std::fill(buf.data.begin(), buf.data.end(), 0.0f);
       const int64_t per = buf.rowSize();
       std::fill_n(buf.data.begin(), real * per, 1.0f); // padded rows keep weight 0
-    } else if (isBatchRole(a.role)) {
-      const Array *from = a.role == "data" ? src.data : a.role == "target" ? (src.target ? src.target : src.data) : src.latent;
+      break;
+    }
+    case ArgKind::Data:
+    case ArgKind::Target:
+    case ArgKind::Latent: {
+      const Array *from = kinds_[i] == ArgKind::Data     ? src.data
+                          : kinds_[i] == ArgKind::Target ? (src.target ? src.target : src.data)
+                                                         : src.latent;
       if (!from)
         throw std::runtime_error(fmt::format("function '{}' needs {} input '{}', none given", info_->name, a.role, a.name));
       const int64_t w = buf.rowSize();
@@ -149,24 +170,34 @@ void FunctionCall::run(const BatchSource &src, const std::vector<int64_t> &rows,
                                              info_->name, a.role, a.name, w, from->rowSize()));
       for (int64_t r = 0; r < batch_; ++r) // pad by repeating the first row: finite, and masked by weight 0
         std::memcpy(buf.row(r), from->row(r < real ? rows[r] : real > 0 ? rows[0] : 0), w * sizeof(float));
-      if (a.role == "data" && src.corruptData)
+      if (kinds_[i] == ArgKind::Data && src.corruptData)
         src.corruptData(buf, real);
-    } else if (a.role == "noise_normal") {
+      break;
+    }
+    case ArgKind::NoiseNormal:
       for (float &v : buf.data)
         v = static_cast<float>(noise.normal());
-    } else if (a.role == "noise_uniform") {
+      break;
+    case ArgKind::NoiseUniform:
       for (float &v : buf.data)
         v = static_cast<float>(noise.uniform());
-    } else if (a.role == "hyper") {
+      break;
+    case ArgKind::Hyper: {
       auto it = hypers.find(a.name);
       if (it == hypers.end())
         throw std::runtime_error(fmt::format("function '{}' takes hyper-parameter '{}', which this runtime does not "
                                              "provide (known: lr, t, seed, weight_sum)", info_->name, a.name));
       buf.data[0] = it->second;
+      break;
     }
-    if (a.role == "param")
+    case ArgKind::Param:
+    case ArgKind::State:
+    case ArgKind::Grad:
+      break;
+    }
+    if (kinds_[i] == ArgKind::Param)
       pointers_[i] = state.params.at(argIndex_[i]).data.data();
-    else if (a.role == "state")
+    else if (kinds_[i] == ArgKind::State)
       pointers_[i] = state.states.at(argIndex_[i]).data.data();
     else
       pointers_[i] = buf.data.data();

@@ -86,6 +86,10 @@ public:
 private:
   /// Swaps the param/state results with `state`'s buffers (an update, or its undo).
   void swapUpdated(ModelState &state);
+  /// An argument's role, resolved once: a step compares no strings.
+  enum class ArgKind { Weight, Data, Target, Latent, NoiseNormal, NoiseUniform, Hyper, Param, State, Grad };
+  static ArgKind argKind(const std::string &role);
+  std::vector<ArgKind> kinds_;
   const FunctionInfo *info_;
   AecEntryFn fn_;
   int64_t batch_;
