@@ -183,6 +183,7 @@ void checkFigure(const FigureLayout &f, int minW = 300, int minH = 250) {
   CHECK(pdf.find("%%EOF") != std::string::npos);
   CHECK(pdf.find("/Count 1") != std::string::npos); // one page
   CHECK(pdf.find("/FontFile") != std::string::npos); // text as text, not as pixels
+  CHECK(pdf.find("DejaVuSans") != std::string::npos); // the face asked for, found by fontconfig
 }
 
 /// The figure written as `name`.png.
