@@ -18,11 +18,6 @@
 namespace aec::rt::plot {
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 bool parseNumber(const std::string &s, double *v) {
   char *end = nullptr;
   *v = std::strtod(s.c_str(), &end);
@@ -31,9 +26,11 @@ bool parseNumber(const std::string &s, double *v) {
 
 /// Fashion-MNIST's names when `values` are its labels 0..9 and a file involved says fashion.
 void nameFashionClasses(ColorColumn &c, const std::vector<std::string> &paths) {
-  const bool fashion = std::any_of(paths.begin(), paths.end(), [](const std::string &p) {
-    const std::string l = lower(std::filesystem::path(p).string());
-    return l.find("fashion") != std::string::npos;
+  const std::string key = "fashion";
+  const bool fashion = std::any_of(paths.begin(), paths.end(), [&](const std::string &p) {
+    return std::search(p.begin(), p.end(), key.begin(), key.end(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == b;
+           }) != p.end();
   });
   const bool labels = !c.values.empty() && std::all_of(c.values.begin(), c.values.end(), [](double v) {
     return v >= 0 && v <= 9 && v == std::round(v);
