@@ -21,9 +21,10 @@ test: build
 	@cd $(BUILD) && ctest --output-on-failure -j 1
 
 # ASan + UBSan (g++): every target and the libaecrt that trainers link, in its own build dir.
-# LSan stays on; UBSan stops at the first report.
+# LSan stays on (fontconfig's process-wide caches aside: tests/lsan.supp); UBSan stops at the
+# first report.
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1 \
-           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
 test-asan: deps
 	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Release -DAEC_SANITIZE=address,undefined > /dev/null
 	@cmake --build build-asan -j $(JOBS)

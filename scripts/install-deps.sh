@@ -5,6 +5,7 @@ PKGS=(cmake ninja-build g++ make ccache
       llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
       libxtensor-dev libxsimd-dev xtl-dev libyaml-cpp-dev catch2
       libzip-dev zipcmp zipmerge ziptool zlib1g-dev libcli11-dev libfmt-dev libpng-dev
+      libcairo2-dev fonts-dejavu-core
       libopenblas-dev python3-torch python3-numpy python3-yaml time
       dataset-fashion-mnist python3-sklearn
       clang libclang-rt-14-dev)

@@ -182,7 +182,7 @@ int run(int argc, char **argv, const Model &model) {
   train->add_option("--checkpoint-every", everyText,
                     "how often to write the checkpoint: 30s, 5m, 1h (time, checked after each step) or 2e "
                     "(epochs); default 30s. Also written at the end and on SIGINT/SIGTERM");
-  train->add_option("--plot", plotDir, "after training, draw reconstructions, latent space and loss curves (PNG) here");
+  train->add_option("--plot", plotDir, "after training, draw reconstructions, latent space and loss curves (PNG and PDF) here");
   train->add_option("--color-by", plotOpts.colorBy, "with --plot: colour the latent space by this data column");
 
   auto addIo = [&](CLI::App *c, bool needData) {
@@ -205,7 +205,7 @@ int run(int argc, char **argv, const Model &model) {
   sample->add_option("--n", nText, "number of samples (1 to 100000000)")->required();
   sample->add_option("--seed", seedText, "seed of the draws (0 to 2^64-1)");
   auto *info = app.add_subcommand("info", "model, target, memory plan, FLOPs per step, threads");
-  auto *plotCmd = app.add_subcommand("plot", "draw reconstructions, latent space and loss curves (PNG)");
+  auto *plotCmd = app.add_subcommand("plot", "draw reconstructions, latent space and loss curves (PNG and PDF)");
   plotCmd->add_option("--weights", weights, "weights file (.npz)")->required();
   plotCmd->add_option("--data", data, "input data (default: the model's data)");
   plotCmd->add_option("--log", logPath, "training log CSV for the loss curves");

@@ -1,183 +1,220 @@
-/// Rasterising by coverage: every shape computes, per pixel of its bounding box, how much of
-/// the pixel it covers (distance to the shape's edge, one-pixel ramp) and blends by that.
+/// Drawing through cairo: shapes and text go to a recording surface; write() replays it onto
+/// an image surface (PNG) and a PDF surface, so the vector file is the picture, not a bitmap.
 #include "plot/Canvas.h"
 
 #include <aec/AtomicFile.h>
 
-#include <png.h>
+#include <cairo-pdf.h>
+#include <cairo.h>
 
-#include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <stdexcept>
 
 namespace aec::rt::plot {
-
-Canvas::Canvas(int width, int height, Rgb background)
-    : width_(width), height_(height), pixels_(static_cast<size_t>(width) * height, background) {
-  if (width <= 0 || height <= 0)
-    throw std::logic_error("Canvas: empty size");
-  clearClip();
-}
-
-void Canvas::setClip(int x0, int y0, int x1, int y1) {
-  clip_[0] = std::max(0, x0), clip_[1] = std::max(0, y0);
-  clip_[2] = std::min(width_, x1), clip_[3] = std::min(height_, y1);
-}
-
-void Canvas::set(int x, int y, Rgb c) {
-  if (visible(x, y))
-    pixels_[static_cast<size_t>(y) * width_ + x] = c;
-}
-
-void Canvas::blend(int x, int y, Rgb c, double alpha) {
-  if (!visible(x, y) || alpha <= 0)
-    return;
-  alpha = std::min(alpha, 1.0);
-  Rgb &p = pixels_[static_cast<size_t>(y) * width_ + x];
-  auto mix = [&](uint8_t a, uint8_t b) { return static_cast<uint8_t>(std::lround(a + (b - a) * alpha)); };
-  p = {mix(p.r, c.r), mix(p.g, c.g), mix(p.b, c.b)};
-}
-
-void Canvas::fillRect(int x0, int y0, int x1, int y1, Rgb c) {
-  for (int y = std::max(clip_[1], y0); y < std::min(clip_[3], y1); ++y)
-    for (int x = std::max(clip_[0], x0); x < std::min(clip_[2], x1); ++x)
-      pixels_[static_cast<size_t>(y) * width_ + x] = c;
-}
-
-void Canvas::strokeRect(int x0, int y0, int x1, int y1, Rgb c) {
-  fillRect(x0, y0, x1 + 1, y0 + 1, c);
-  fillRect(x0, y1, x1 + 1, y1 + 1, c);
-  fillRect(x0, y0, x0 + 1, y1 + 1, c);
-  fillRect(x1, y0, x1 + 1, y1 + 1, c);
-}
-
 namespace {
-/// Calls visit(x, y, coverage) for the pixels a segment of `width` covers.
-template <typename F>
-void segmentCoverage(double x0, double y0, double x1, double y1, double width, int w, int h, F &&visit) {
-  const double half = 0.5 * width;
-  const double dx = x1 - x0, dy = y1 - y0, len2 = dx * dx + dy * dy;
-  const int bx0 = static_cast<int>(std::floor(std::min(x0, x1) - half - 1));
-  const int bx1 = static_cast<int>(std::ceil(std::max(x0, x1) + half + 1));
-  const int by0 = static_cast<int>(std::floor(std::min(y0, y1) - half - 1));
-  const int by1 = static_cast<int>(std::ceil(std::max(y0, y1) + half + 1));
-  for (int y = std::max(0, by0); y <= std::min(h - 1, by1); ++y)
-    for (int x = std::max(0, bx0); x <= std::min(w - 1, bx1); ++x) {
-      const double px = x + 0.5, py = y + 0.5;
-      // Distance from the pixel centre to the segment.
-      const double t = len2 > 0 ? std::clamp(((px - x0) * dx + (py - y0) * dy) / len2, 0.0, 1.0) : 0.0;
-      const double d = std::hypot(px - (x0 + t * dx), py - (y0 + t * dy));
-      const double cover = std::clamp(half + 0.5 - d, 0.0, 1.0);
-      if (cover > 0)
-        visit(x, y, cover);
-    }
+
+void setColor(cairo_t *cr, Rgb c, double alpha = 1.0) {
+  cairo_set_source_rgba(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0, alpha);
 }
+
+/// Unhinted metrics: a text measures the same on the scratch surface, in the PNG and in the
+/// PDF, so a box that fits when laid out fits in every file.
+void setFont(cairo_t *cr, double size, bool bold) {
+  cairo_select_font_face(cr, kFontFamily, CAIRO_FONT_SLANT_NORMAL,
+                         bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, size);
+  cairo_font_options_t *o = cairo_font_options_create();
+  cairo_font_options_set_hint_metrics(o, CAIRO_HINT_METRICS_OFF);
+  cairo_font_options_set_hint_style(o, CAIRO_HINT_STYLE_NONE);
+  cairo_set_font_options(cr, o);
+  cairo_font_options_destroy(o);
+}
+
+/// Font ascent, descent and the advance width of `text`, at the current font.
+struct Metrics {
+  double ascent, descent, advance, inkLeft, inkRight;
+};
+Metrics metrics(cairo_t *cr, const std::string &text) {
+  cairo_font_extents_t fe;
+  cairo_text_extents_t te;
+  cairo_font_extents(cr, &fe);
+  cairo_text_extents(cr, text.c_str(), &te);
+  return {fe.ascent, fe.descent, te.x_advance, te.x_bearing, te.x_bearing + te.width};
+}
+
+void check(cairo_status_t s, const std::string &what) {
+  if (s != CAIRO_STATUS_SUCCESS)
+    throw std::runtime_error(what + ": " + cairo_status_to_string(s));
+}
+
 } // namespace
 
+Canvas::Canvas(int width, int height) : width_(width), height_(height) {
+  if (width <= 0 || height <= 0)
+    throw std::logic_error("Canvas: empty size");
+  const cairo_rectangle_t extents{0, 0, static_cast<double>(width), static_cast<double>(height)};
+  record_ = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &extents);
+  cr_ = cairo_create(record_);
+  layout_.width = width, layout_.height = height;
+  fillRect({0, 0, static_cast<double>(width), static_cast<double>(height)}, kWhite);
+}
+
+Canvas::~Canvas() {
+  cairo_destroy(cr_);
+  cairo_surface_destroy(record_);
+}
+
+void Canvas::clip(const PlotBox &b) {
+  cairo_save(cr_);
+  cairo_rectangle(cr_, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0);
+  cairo_clip(cr_);
+}
+
+void Canvas::unclip() { cairo_restore(cr_); }
+
+void Canvas::fillRect(const PlotBox &b, Rgb c, double alpha) {
+  setColor(cr_, c, alpha);
+  cairo_rectangle(cr_, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0);
+  cairo_fill(cr_);
+}
+
+void Canvas::strokeRect(const PlotBox &b, Rgb c, double width) {
+  setColor(cr_, c);
+  cairo_set_line_width(cr_, width);
+  cairo_rectangle(cr_, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0);
+  cairo_stroke(cr_);
+}
+
 void Canvas::line(double x0, double y0, double x1, double y1, Rgb c, double width, double alpha) {
-  segmentCoverage(x0, y0, x1, y1, width, width_, height_,
-                  [&](int x, int y, double cover) { blend(x, y, c, cover * alpha); });
+  setColor(cr_, c, alpha);
+  cairo_set_line_width(cr_, width);
+  cairo_set_line_cap(cr_, CAIRO_LINE_CAP_BUTT);
+  cairo_move_to(cr_, x0, y0);
+  cairo_line_to(cr_, x1, y1);
+  cairo_stroke(cr_);
 }
 
 void Canvas::polyline(const std::vector<double> &xs, const std::vector<double> &ys, Rgb c, double width) {
-  // Coverage of the whole line first (max over segments), then one blend per pixel.
-  std::vector<float> cover(pixels_.size(), 0.0f);
-  int lo = static_cast<int>(pixels_.size()), hi = -1;
-  for (size_t i = 0; i + 1 < xs.size() && i + 1 < ys.size(); ++i) {
-    if (!std::isfinite(xs[i]) || !std::isfinite(ys[i]) || !std::isfinite(xs[i + 1]) || !std::isfinite(ys[i + 1]))
+  setColor(cr_, c);
+  cairo_set_line_width(cr_, width);
+  cairo_set_line_join(cr_, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_cap(cr_, CAIRO_LINE_CAP_ROUND);
+  bool open = false;
+  for (size_t i = 0; i < xs.size() && i < ys.size(); ++i) {
+    if (!std::isfinite(xs[i]) || !std::isfinite(ys[i])) {
+      open = false;
       continue;
-    segmentCoverage(xs[i], ys[i], xs[i + 1], ys[i + 1], width, width_, height_, [&](int x, int y, double v) {
-      const int k = y * width_ + x;
-      cover[k] = std::max(cover[k], static_cast<float>(v));
-      lo = std::min(lo, k), hi = std::max(hi, k);
-    });
+    }
+    if (open)
+      cairo_line_to(cr_, xs[i], ys[i]);
+    else
+      cairo_move_to(cr_, xs[i], ys[i]);
+    open = true;
   }
-  for (int k = lo; k <= hi; ++k)
-    if (cover[k] > 0)
-      blend(k % width_, k / width_, c, cover[k]);
+  cairo_stroke(cr_);
 }
 
 void Canvas::disc(double cx, double cy, double radius, Rgb c, double alpha) {
-  for (int y = static_cast<int>(std::floor(cy - radius - 1)); y <= static_cast<int>(std::ceil(cy + radius + 1)); ++y)
-    for (int x = static_cast<int>(std::floor(cx - radius - 1)); x <= static_cast<int>(std::ceil(cx + radius + 1)); ++x) {
-      const double d = std::hypot(x + 0.5 - cx, y + 0.5 - cy);
-      const double cover = std::clamp(radius + 0.5 - d, 0.0, 1.0);
-      if (cover > 0)
-        blend(x, y, c, cover * alpha);
+  setColor(cr_, c, alpha);
+  cairo_new_sub_path(cr_);
+  cairo_arc(cr_, cx, cy, radius, 0, 2 * M_PI);
+  cairo_fill(cr_);
+}
+
+void Canvas::image(const PlotBox &b, int w, int h, const std::function<Rgb(int, int)> &pixel, bool smooth) {
+  cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+  check(cairo_surface_status(img), "cannot create an image");
+  cairo_surface_flush(img);
+  unsigned char *data = cairo_image_surface_get_data(img);
+  const int stride = cairo_image_surface_get_stride(img);
+  for (int y = 0; y < h; ++y) {
+    auto *row = reinterpret_cast<uint32_t *>(data + static_cast<size_t>(y) * stride);
+    for (int x = 0; x < w; ++x) {
+      const Rgb c = pixel(x, y);
+      row[x] = static_cast<uint32_t>(c.r) << 16 | static_cast<uint32_t>(c.g) << 8 | c.b;
     }
-}
-
-int Canvas::textWidth(const std::string &text, int scale) {
-  // 5 columns plus one of spacing per character, without the trailing space.
-  return text.empty() ? 0 : (static_cast<int>(text.size()) * 6 - 1) * scale;
-}
-
-void Canvas::text(int x, int y, const std::string &text, Rgb c, int scale, Align align) {
-  const int w = textWidth(text, scale);
-  int left = align == Align::Left ? x : align == Align::Center ? x - w / 2 : x - w;
-  for (char ch : text) {
-    const uint8_t *g = glyph(ch);
-    for (int col = 0; col < 5; ++col)
-      for (int row = 0; row < 8; ++row) // row 7: descenders
-        if (g[col] >> row & 1)
-          fillRect(left + col * scale, y + row * scale, left + (col + 1) * scale, y + (row + 1) * scale, c);
-    left += 6 * scale;
   }
+  cairo_surface_mark_dirty(img);
+  cairo_save(cr_);
+  cairo_rectangle(cr_, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0);
+  cairo_clip(cr_);
+  cairo_translate(cr_, b.x0, b.y0);
+  cairo_scale(cr_, (b.x1 - b.x0) / w, (b.y1 - b.y0) / h);
+  cairo_set_source_surface(cr_, img, 0, 0);
+  cairo_pattern_set_filter(cairo_get_source(cr_), smooth ? CAIRO_FILTER_BILINEAR : CAIRO_FILTER_NEAREST);
+  cairo_pattern_set_extend(cairo_get_source(cr_), CAIRO_EXTEND_PAD);
+  cairo_paint(cr_);
+  cairo_restore(cr_);
+  cairo_surface_destroy(img); // the recording keeps its own reference
 }
 
-void Canvas::textVertical(int x, int y, const std::string &text, Rgb c, int scale) {
-  // Reading bottom to top: text column u goes up from the bottom, text row v goes right.
-  const int w = textWidth(text, scale), h = textHeight(scale);
-  const int left = x - h / 2, bottom = y + w / 2;
-  int u = 0;
-  for (char ch : text) {
-    const uint8_t *g = glyph(ch);
-    for (int col = 0; col < 5; ++col)
-      for (int row = 0; row < 8; ++row) // row 7: descenders
-        if (g[col] >> row & 1) {
-          const int px = left + row * scale, py = bottom - (u + col + 1) * scale;
-          fillRect(px, py, px + scale, py + scale, c);
-        }
-    u += 6;
-  }
+TextSize Canvas::measure(const std::string &text, double size, bool bold) {
+  cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1);
+  cairo_t *cr = cairo_create(s);
+  setFont(cr, size, bold);
+  const Metrics m = metrics(cr, text);
+  cairo_destroy(cr);
+  cairo_surface_destroy(s);
+  return {std::max(m.advance, m.inkRight) - std::min(0.0, m.inkLeft), m.ascent + m.descent};
 }
 
-namespace {
-/// libpng reports errors through longjmp by default: turn them into an exception message.
-[[noreturn]] void pngError(png_structp png, png_const_charp message) {
-  *static_cast<std::string *>(png_get_error_ptr(png)) = message;
-  png_longjmp(png, 1);
+PlotBox Canvas::text(double x, double y, const std::string &text, double size, Rgb c, Align align, VAlign valign,
+                     bool bold, bool vertical) {
+  setFont(cr_, size, bold);
+  const Metrics m = metrics(cr_, text);
+  const double left = std::min(0.0, m.inkLeft), w = std::max(m.advance, m.inkRight) - left, h = m.ascent + m.descent;
+  // Offsets of the box's top-left corner from the anchor, in the text's own orientation.
+  double dx = align == Align::Left ? 0 : align == Align::Center ? -w / 2 : -w;
+  double dy = valign == VAlign::Top        ? 0
+              : valign == VAlign::Middle   ? -m.ascent + 0.365 * size // half of DejaVu's cap height
+              : valign == VAlign::Baseline ? -m.ascent
+                                           : -h;
+  if (vertical)
+    dx = -w / 2, dy = -h / 2;
+  cairo_save(cr_);
+  cairo_translate(cr_, x, y);
+  if (vertical)
+    cairo_rotate(cr_, -M_PI / 2);
+  setColor(cr_, c);
+  cairo_move_to(cr_, dx - left, dy + m.ascent);
+  cairo_show_text(cr_, text.c_str());
+  cairo_new_path(cr_);
+  cairo_restore(cr_);
+  const PlotBox box = vertical ? PlotBox{x - h / 2, y - w / 2, x + h / 2, y + w / 2}
+                               : PlotBox{x + dx, y + dy, x + dx + w, y + dy + h};
+  layout_.labels.push_back({text, box});
+  return box;
 }
-} // namespace
 
-void Canvas::writePng(const std::string &path) const {
-  writeAtomically(path, [&](const std::string &tmp) {
-    FILE *f = std::fopen(tmp.c_str(), "wb");
-    if (!f)
-      throw std::runtime_error("cannot write '" + path + "'");
-    std::string error;
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &error, pngError, nullptr);
-    png_infop info = png ? png_create_info_struct(png) : nullptr;
-    std::vector<png_bytep> rows(height_);
-    for (int y = 0; y < height_; ++y)
-      rows[y] = reinterpret_cast<png_bytep>(const_cast<Rgb *>(&pixels_[static_cast<size_t>(y) * width_]));
-    bool ok = png && info;
-    if (ok && setjmp(png_jmpbuf(png)) == 0) {
-      png_init_io(png, f);
-      png_set_IHDR(png, info, width_, height_, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-                   PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-      png_write_info(png, info);
-      png_write_image(png, rows.data());
-      png_write_end(png, nullptr);
-    } else {
-      ok = false;
-    }
-    png_destroy_write_struct(png ? &png : nullptr, info ? &info : nullptr);
-    const bool closed = std::fclose(f) == 0;
-    if (!ok || !closed)
-      throw std::runtime_error("cannot write PNG '" + path + "'" + (error.empty() ? "" : ": " + error));
+FigureLayout Canvas::write(const std::string &stem, const std::string &title) {
+  check(cairo_status(cr_), "drawing '" + stem + "'");
+  FigureLayout out = layout_;
+  out.png = stem + ".png", out.pdf = stem + ".pdf";
+  writeAtomically(out.png, [&](const std::string &tmp) {
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width_, height_);
+    cairo_t *cr = cairo_create(img);
+    cairo_set_source_surface(cr, record_, 0, 0);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    const cairo_status_t s = cairo_surface_write_to_png(img, tmp.c_str());
+    cairo_surface_destroy(img);
+    check(s, "cannot write PNG '" + out.png + "'");
   });
+  writeAtomically(out.pdf, [&](const std::string &tmp) {
+    cairo_surface_t *pdf = cairo_pdf_surface_create(tmp.c_str(), width_, height_);
+    cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_TITLE, title.c_str());
+    cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_CREATOR, "aec");
+    cairo_t *cr = cairo_create(pdf);
+    cairo_set_source_surface(cr, record_, 0, 0);
+    cairo_paint(cr);
+    cairo_show_page(cr);
+    cairo_destroy(cr);
+    cairo_surface_finish(pdf);
+    const cairo_status_t s = cairo_surface_status(pdf);
+    cairo_surface_destroy(pdf);
+    check(s, "cannot write PDF '" + out.pdf + "'");
+  });
+  return out;
 }
 
 } // namespace aec::rt::plot

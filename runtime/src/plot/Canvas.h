@@ -1,68 +1,82 @@
 #pragma once
-/// Internal to libaecrt: a tiny RGB rasteriser for the trainer's pictures (anti-aliased lines
-/// and discs, rectangles, a built-in 5x7 bitmap font, scaled images) and its PNG writer.
+/// Internal to libaecrt: a drawing surface for the trainer's figures on top of cairo. Drawing
+/// is recorded once (a cairo recording surface) and replayed into a PNG and a PDF, so both
+/// files show the same picture; every text is measured by cairo and its box kept for layout
+/// checks.
+#include <aec/Plot.h>
+
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
+
+typedef struct _cairo cairo_t;
+typedef struct _cairo_surface cairo_surface_t;
 
 namespace aec::rt::plot {
 
 struct Rgb {
   uint8_t r = 0, g = 0, b = 0;
 };
-static_assert(sizeof(Rgb) == 3, "rows of Rgb are handed to libpng as packed RGB bytes");
 inline constexpr Rgb kWhite{255, 255, 255}, kBlack{0, 0, 0}, kGray{128, 128, 128}, kLightGray{225, 225, 225};
 
-/// Where a text's anchor point sits on the text box.
+/// Which point of the text box (x, y) names: horizontally its left edge, centre or right
+/// edge; vertically its top, the middle of its capitals (digits line up with a tick), its
+/// baseline or its bottom.
 enum class Align { Left, Center, Right };
+enum class VAlign { Top, Middle, Baseline, Bottom };
+
+/// Width and height of a text's box (advance width, font ascent + descent).
+struct TextSize {
+  double width = 0, height = 0;
+};
+
+/// The text face of every figure: DejaVu Sans (fonts-dejavu-core, found by fontconfig).
+inline constexpr const char *kFontFamily = "DejaVu Sans";
 
 class Canvas {
 public:
-  Canvas(int width, int height, Rgb background = kWhite);
+  Canvas(int width, int height);
+  ~Canvas();
+  Canvas(const Canvas &) = delete;
+  Canvas &operator=(const Canvas &) = delete;
   int width() const { return width_; }
   int height() const { return height_; }
-  Rgb at(int x, int y) const { return pixels_[static_cast<size_t>(y) * width_ + x]; }
 
-  /// Sets one pixel (ignored outside the canvas).
-  void set(int x, int y, Rgb c);
-  /// Restricts all drawing to [x0, x1) x [y0, y1) (a plot area), until clearClip().
-  void setClip(int x0, int y0, int x1, int y1);
-  void clearClip() { clip_[0] = clip_[1] = 0, clip_[2] = width_, clip_[3] = height_; }
-  /// Mixes `c` into a pixel with opacity `alpha` in [0, 1].
-  void blend(int x, int y, Rgb c, double alpha);
-  /// Fills the pixels [x0, x1) x [y0, y1).
-  void fillRect(int x0, int y0, int x1, int y1, Rgb c);
-  /// A one-pixel outline of [x0, x1] x [y0, y1].
-  void strokeRect(int x0, int y0, int x1, int y1, Rgb c);
-  /// An anti-aliased line of `width` pixels between two points (pixel centres at +0.5).
+  /// Restricts drawing to `box` (a plot area) until unclip().
+  void clip(const PlotBox &box);
+  void unclip();
+
+  void fillRect(const PlotBox &box, Rgb c, double alpha = 1.0);
+  /// An outline of `box`, `width` wide, centred on its edges.
+  void strokeRect(const PlotBox &box, Rgb c, double width = 1.0);
   void line(double x0, double y0, double x1, double y1, Rgb c, double width = 1.0, double alpha = 1.0);
-  /// Joined segments through (xs[i], ys[i]) drawn as one shape: overlapping joints are not
-  /// darkened twice. Non-finite points break the line.
+  /// Joined segments through (xs[i], ys[i]); non-finite points break the line.
   void polyline(const std::vector<double> &xs, const std::vector<double> &ys, Rgb c, double width = 1.0);
-  /// An anti-aliased filled disc.
   void disc(double cx, double cy, double radius, Rgb c, double alpha = 1.0);
+  /// A `w` x `h` pixel image scaled onto `box`, each pixel a sharp square (`smooth`: blended).
+  void image(const PlotBox &box, int w, int h, const std::function<Rgb(int x, int y)> &pixel, bool smooth = false);
 
-  /// Draws `text` with the 5x7 font magnified `scale` times; (x, y) is the top of the text
-  /// and, per `align`, its left edge, centre or right edge.
-  void text(int x, int y, const std::string &text, Rgb c, int scale = 1, Align align = Align::Left);
-  /// The same, turned 90 degrees counter-clockwise (a y-axis label); (x, y) is its centre.
-  void textVertical(int x, int y, const std::string &text, Rgb c, int scale = 1);
-  /// Width and height in pixels of `text` at `scale`.
-  static int textWidth(const std::string &text, int scale = 1);
-  static int textHeight(int scale = 1) { return 7 * scale; }
+  /// Draws `text` at `size` pixels; (x, y) is the point of its box named by `align` and
+  /// `valign`. `vertical` turns it 90 degrees counter-clockwise (a y-axis label) about (x, y),
+  /// which is then its centre. Returns the box it covers, also kept in layout().labels.
+  PlotBox text(double x, double y, const std::string &text, double size, Rgb c = kBlack, Align align = Align::Left,
+               VAlign valign = VAlign::Top, bool bold = false, bool vertical = false);
+  /// The size of `text`'s box at `size` pixels.
+  static TextSize measure(const std::string &text, double size, bool bold = false);
 
-  /// Writes the canvas as an 8-bit RGB PNG (atomically).
-  void writePng(const std::string &path) const;
+  /// What was drawn where (labels, plot areas, legends), for tests and the figure layouts.
+  FigureLayout &layout() { return layout_; }
+
+  /// Writes `stem`.png and `stem`.pdf (each atomically) and returns the layout with both paths.
+  /// `title` goes into the PDF's metadata.
+  FigureLayout write(const std::string &stem, const std::string &title);
 
 private:
-  bool visible(int x, int y) const { return x >= clip_[0] && y >= clip_[1] && x < clip_[2] && y < clip_[3]; }
   int width_, height_;
-  int clip_[4];
-  std::vector<Rgb> pixels_;
+  cairo_surface_t *record_;
+  cairo_t *cr_;
+  FigureLayout layout_;
 };
-
-/// The 5 column bitmaps of a printable ASCII character (bit 0 = top row of 7, bit 7 = the
-/// descender row below); characters outside 32..126 give the bitmap of '?'.
-const uint8_t *glyph(char c);
 
 } // namespace aec::rt::plot

@@ -1,5 +1,5 @@
 #pragma once
-/// Internal to libaecrt: the trainer's figures, each written as one PNG file.
+/// Internal to libaecrt: the trainer's figures, each written as `stem`.png and `stem`.pdf.
 #include "plot/Axes.h"
 
 #include <aec/Descriptor.h>
@@ -20,29 +20,40 @@ struct ImageRow {
 
 /// Rows of images side by side, each row with a colour bar (single-channel images; C = 3 is
 /// shown as RGB). `viridis` picks viridis over grey for single-channel images.
-void imageGrid(const std::string &path, const std::string &title, const std::vector<ImageRow> &rows,
-               const Dims &imageShape, bool viridis);
+FigureLayout imageGrid(const std::string &stem, const std::string &title, const std::vector<ImageRow> &rows,
+                       const Dims &imageShape, bool viridis);
 
 /// A small line plot per sample: every curve is a label and its values over the index.
 struct SignalPanel {
   std::string title;
   std::vector<std::vector<double>> curves; ///< same order as the figure's curve names
 };
-void signalPanels(const std::string &path, const std::string &title, const std::vector<std::string> &curveNames,
-                  const std::vector<SignalPanel> &panels, const std::string &xlabel);
+/// `xNames` (one per value: a table's column names) label the x ticks; empty: the index.
+FigureLayout signalPanels(const std::string &stem, const std::string &title, const std::vector<std::string> &curveNames,
+                          const std::vector<SignalPanel> &panels, const std::string &xlabel,
+                          const std::vector<std::string> &xNames);
 
 /// 2-D data: inputs and their reconstructions as points, joined by a faint line.
-void pointPairs(const std::string &path, const std::string &title, const std::vector<double> &inX,
-                const std::vector<double> &inY, const std::vector<double> &outX, const std::vector<double> &outY,
-                const std::string &xlabel, const std::string &ylabel);
+FigureLayout pointPairs(const std::string &stem, const std::string &title, const std::vector<double> &inX,
+                        const std::vector<double> &inY, const std::vector<double> &outX,
+                        const std::vector<double> &outY, const std::string &xlabel, const std::string &ylabel);
 
-/// Points coloured by `values` (viridis and a colour bar; a legend of up to 10 classes when
-/// every value is a small integer); `values` empty: one colour.
-void coloredScatter(const std::string &path, const std::string &title, const std::vector<double> &x,
-                    const std::vector<double> &y, const std::vector<double> &values, const std::string &xlabel,
-                    const std::string &ylabel, const std::string &valueLabel);
+/// What colours the points of a scatter: a value per point, and names of classes when the
+/// values are class indices (classNames[k] names value k).
+struct ColorColumn {
+  std::string name;
+  std::vector<double> values;
+  std::vector<std::string> classNames;
+};
 
-/// loss and val_loss against the epoch, log y when every value is positive.
-void lossCurves(const std::string &path, const std::string &title, const std::vector<EpochRecord> &history);
+/// Points coloured by `color` (viridis and a colour bar; a legend beside the plot for up to
+/// 10 classes, named when names are known); no values: one colour.
+FigureLayout coloredScatter(const std::string &stem, const std::string &title, const std::vector<double> &x,
+                            const std::vector<double> &y, const ColorColumn &color, const std::string &xlabel,
+                            const std::string &ylabel);
+
+/// loss and val_loss against the epoch; log y when every value is positive and they span
+/// at least a factor of 10.
+FigureLayout lossCurves(const std::string &stem, const std::string &title, const std::vector<EpochRecord> &history);
 
 } // namespace aec::rt::plot

@@ -1,10 +1,9 @@
 /// What the pictures show: picking samples, running the model on them, undoing the
 /// normalization, choosing the colour column, and the log reader.
 #include "Orthonormal.h"
-#include "plot/Figures.h"
+#include "plot/ColorBy.h"
 
 #include <aec/AtomicFile.h>
-#include <aec/Csv.h>
 #include <aec/Plot.h>
 #include <aec/Random.h>
 
@@ -25,6 +24,12 @@ std::vector<int64_t> spread(int64_t n, int64_t count) {
   for (int64_t i = 0; i < count; ++i)
     idx.push_back(i * n / count);
   return idx;
+}
+
+/// 4 significant digits, whole numbers below a million without an exponent ("11150", not
+/// "1.115e+04": a temperature in kelvin).
+std::string shortNumber(double v) {
+  return std::fabs(v) >= 1000 && std::fabs(v) < 1e6 ? fmt::format("{:.0f}", v) : fmt::format("{:.4g}", v);
 }
 
 /// Images are inputs of rank >= 2 ([H, W] or [H, W, C]) and flat inputs of a square size
@@ -59,57 +64,6 @@ const Array &resultByRole(const std::map<std::string, Array> &out, const Model &
   if (out.empty())
     throw std::runtime_error(fmt::format("function '{}' has no per-sample result to plot", fn));
   return out.begin()->second;
-}
-
-/// Per-row colour values: from the labels file, a data or truth column, or the first truth
-/// column by default. Sets `name` to what they are.
-std::vector<double> colorValues(const Dataset &data, const Array &rawX, const std::vector<int64_t> &rows,
-                                const PlotOptions &o, std::string *name) {
-  std::vector<double> v;
-  if (!o.labelsPath.empty()) {
-    Array labels;
-    std::string column = o.colorBy;
-    if (std::filesystem::path(o.labelsPath).extension() == ".csv") {
-      CsvTable t = readCsv(o.labelsPath, CsvOptions{o.colorBy.empty() ? std::vector<std::string>{}
-                                                                  : std::vector{o.colorBy}});
-      column = t.columns.empty() ? "label" : t.columns[0];
-      labels = std::move(t.values);
-    } else {
-      labels = loadDataFile(o.labelsPath, "", {}, {}).x;
-    }
-    if (labels.rows() != data.rows())
-      throw std::runtime_error(fmt::format("labels '{}' have {} rows, the data '{}' has {}", o.labelsPath,
-                                           labels.rows(), data.source, data.rows()));
-    *name = column.empty() ? "label" : column;
-    for (int64_t r : rows)
-      v.push_back(labels.row(r)[0]);
-    return v;
-  }
-  auto find = [](const std::vector<std::string> &cols, const std::string &c) {
-    auto it = std::find(cols.begin(), cols.end(), c);
-    return it == cols.end() ? -1 : static_cast<int64_t>(it - cols.begin());
-  };
-  std::string column = o.colorBy;
-  if (column.empty()) {
-    if (data.extraColumns.empty() || data.extra.rows() != data.rows())
-      return v;
-    column = data.extraColumns[0];
-  }
-  *name = column;
-  if (int64_t j = find(data.extraColumns, column); j >= 0 && data.extra.rows() == data.rows()) {
-    for (int64_t r : rows)
-      v.push_back(data.extra.row(r)[j]);
-  } else if (int64_t k = find(data.columns, column); k >= 0) {
-    for (size_t i = 0; i < rows.size(); ++i)
-      v.push_back(rawX.row(static_cast<int64_t>(i))[k]);
-  } else {
-    std::vector<std::string> known = data.columns;
-    known.insert(known.end(), data.extraColumns.begin(), data.extraColumns.end());
-    const std::string have = known.empty() ? "it has no named columns" : fmt::format("it has: {}", fmt::join(known, ", "));
-    throw std::runtime_error(fmt::format("--color-by '{}': the data '{}' has no such column ({}); pass --labels FILE",
-                                         column, data.source, have));
-  }
-  return v;
 }
 
 /// Coordinates of the rows of `z` [n, k] on its first two principal axes, by power iteration.
@@ -162,8 +116,8 @@ std::pair<std::vector<double>, std::vector<double>> principalPlane(const Array &
   return {p0, p1};
 }
 
-std::string reconstructionFigure(const Model &model, const RunConfig &config, ModelState &state,
-                                 const Normalizer &norm, const Dataset &data, const PlotOptions &o) {
+FigureLayout reconstructionFigure(const Model &model, const RunConfig &config, ModelState &state,
+                                        const Normalizer &norm, const Dataset &data, const PlotOptions &o) {
   const bool paired = !data.target.empty();
   const bool corrupt = !paired && config.corrupt.active();
   const int64_t width = data.x.rowSize();
@@ -184,7 +138,7 @@ std::string reconstructionFigure(const Model &model, const RunConfig &config, Mo
   Array recon = resultByRole(out, model, "reconstruct", "output");
   for (Array *a : {&shown, &recon, &target})
     norm.invert(*a);
-  const std::string path = (std::filesystem::path(o.dir) / "reconstructions.png").string();
+  const std::string stem = (std::filesystem::path(o.dir) / "reconstructions").string();
   const std::string title = fmt::format("{}: {}", model.desc.name,
                                         paired    ? "denoising"
                                         : corrupt ? "denoising (corrupted inputs)"
@@ -206,16 +160,18 @@ std::string reconstructionFigure(const Model &model, const RunConfig &config, Mo
       rowOf("true", target, false);
       rowOf("residual", residual, true);
     }
-    plot::imageGrid(path, title, grid, imageShape, paired);
-  } else if (width == 2) {
+    return plot::imageGrid(stem, title, grid, imageShape, paired);
+  }
+  if (width == 2) {
     std::vector<double> ix, iy, ox, oy;
     for (int64_t i = 0; i < shown.rows(); ++i) {
       ix.push_back(shown.row(i)[0]), iy.push_back(shown.row(i)[1]);
       ox.push_back(recon.row(i)[0]), oy.push_back(recon.row(i)[1]);
     }
     const bool named = data.columns.size() == 2;
-    plot::pointPairs(path, title, ix, iy, ox, oy, named ? data.columns[0] : "x0", named ? data.columns[1] : "x1");
-  } else {
+    return plot::pointPairs(stem, title, ix, iy, ox, oy, named ? data.columns[0] : "x0", named ? data.columns[1] : "x1");
+  }
+  {
     std::vector<std::string> names = {paired || corrupt ? "noisy input" : "input", "reconstruction"};
     if (paired || corrupt)
       names.push_back("clean target");
@@ -227,7 +183,7 @@ std::string reconstructionFigure(const Model &model, const RunConfig &config, Mo
         // What generated the sample (jump positions, ...), up to three values.
         std::vector<std::string> parts;
         for (size_t j = 0; j < std::min<size_t>(3, data.extraColumns.size()); ++j)
-          parts.push_back(fmt::format("{} = {:.3g}", data.extraColumns[j], data.extra.row(rows[i])[j]));
+          parts.push_back(fmt::format("{} = {}", data.extraColumns[j], shortNumber(data.extra.row(rows[i])[j])));
         p.title = fmt::format("{}", fmt::join(parts, ", "));
       }
       p.curves = {rowValues(shown, i), rowValues(recon, i)};
@@ -235,37 +191,37 @@ std::string reconstructionFigure(const Model &model, const RunConfig &config, Mo
         p.curves.push_back(rowValues(target, i));
       panels.push_back(p);
     }
+    // A table's columns (u, g, r, i, z) name the x ticks; a signal is plotted over its index.
     const bool features = data.columns.size() == static_cast<size_t>(width);
-    plot::signalPanels(path, title, names, panels, features ? "feature" : "index");
+    return plot::signalPanels(stem, title, names, panels, features ? "column" : "index",
+                              features ? data.columns : std::vector<std::string>{});
   }
-  return path;
 }
 
-std::string latentFigure(const Model &model, ModelState &state, const Normalizer &norm, const Dataset &data,
-                         const PlotOptions &o) {
+FigureLayout latentFigure(const Model &model, ModelState &state, const Normalizer &norm, const Dataset &data,
+                                const PlotOptions &o) {
   const std::vector<int64_t> rows = spread(data.rows(), o.maxPoints);
   Array x = gatherRows(data.x, rows);
   auto out = runOverDataset(model, "encode", BatchSource{&x, nullptr, nullptr}, state);
   const Array &z = resultByRole(out, model, "encode", "latent");
   norm.invert(x); // colour columns of the data in data units
-  std::string valueName;
-  std::vector<double> values = colorValues(data, x, rows, o, &valueName);
-  const std::string path = (std::filesystem::path(o.dir) / "latent.png").string();
+  const plot::ColorColumn color = plot::colorColumn(data, x, rows, o);
+  const std::string &valueName = color.name;
+  const std::string stem = (std::filesystem::path(o.dir) / "latent").string();
   const int64_t k = z.rowSize();
   std::vector<double> a, b;
   if (k == 1) {
     for (int64_t i = 0; i < z.rows(); ++i)
       b.push_back(z.row(i)[0]);
-    if (!values.empty()) {
+    if (!color.values.empty() && color.classNames.empty()) {
       // The exercise's question: how does the single code follow the generating variable?
-      plot::coloredScatter(path, fmt::format("{}: code vs {}", model.desc.name, valueName), values, b, values,
-                           valueName, "code", valueName);
-      return path;
+      return plot::coloredScatter(stem, fmt::format("{}: code vs {}", model.desc.name, valueName), color.values, b,
+                                  color, valueName, "code");
     }
     for (size_t i = 0; i < rows.size(); ++i)
       a.push_back(static_cast<double>(rows[i]));
-    plot::coloredScatter(path, fmt::format("{}: code per sample", model.desc.name), a, b, {}, "sample", "code", "");
-    return path;
+    return plot::coloredScatter(stem, fmt::format("{}: code per sample", model.desc.name), a, b, color, "sample",
+                                "code");
   }
   std::string xl = "z0", yl = "z1", title = fmt::format("{}: latent space", model.desc.name);
   if (k == 2) {
@@ -277,8 +233,7 @@ std::string latentFigure(const Model &model, ModelState &state, const Normalizer
   }
   if (!valueName.empty())
     title += fmt::format(", colour: {}", valueName);
-  plot::coloredScatter(path, title, a, b, values, xl, yl, valueName);
-  return path;
+  return plot::coloredScatter(stem, title, a, b, color, xl, yl);
 }
 
 } // namespace
@@ -292,16 +247,19 @@ std::vector<std::string> writePlots(const Model &model, const RunConfig &config,
   std::filesystem::create_directories(o.dir, ec);
   if (!std::filesystem::is_directory(o.dir))
     throw std::runtime_error(fmt::format("cannot create the plot folder '{}'", o.dir));
-  std::vector<std::string> written;
+  std::vector<FigureLayout> figures;
   if (data.rows() > 0 && model.hasFunction("reconstruct"))
-    written.push_back(reconstructionFigure(model, config, state, norm, data, o));
+    figures.push_back(reconstructionFigure(model, config, state, norm, data, o));
   if (data.rows() > 0 && model.hasFunction("encode"))
-    written.push_back(latentFigure(model, state, norm, data, o));
-  if (!history.empty()) {
-    const std::string path = (std::filesystem::path(o.dir) / "loss.png").string();
-    plot::lossCurves(path, fmt::format("{}: training", model.desc.name), history);
-    written.push_back(path);
-  }
+    figures.push_back(latentFigure(model, state, norm, data, o));
+  if (!history.empty())
+    figures.push_back(plot::lossCurves((std::filesystem::path(o.dir) / "loss").string(),
+                                       fmt::format("{}: training", model.desc.name), history));
+  std::vector<std::string> written;
+  for (const auto &f : figures)
+    written.push_back(f.png), written.push_back(f.pdf);
+  if (o.layouts)
+    o.layouts->insert(o.layouts->end(), figures.begin(), figures.end());
   return written;
 }
 
