@@ -132,6 +132,10 @@ std::map<std::string, Array> loadParams(const ModelDescriptor &desc, ModelState 
 }
 
 namespace {
+/// Keys of the restore_best copy in a checkpoint. Params are `<layer>/<param>`, so
+/// `restore_best/<layer>/<param>` never names a param of its own.
+const std::string kBestPrefix = "restore_best/";
+
 NpzEntries weightEntries(const ModelDescriptor &desc, const ModelState &state, const Normalizer &norm) {
   NpzEntries e;
   for (size_t i = 0; i < desc.params.size(); ++i)
@@ -175,6 +179,13 @@ void saveCheckpoint(const std::string &path, const ModelDescriptor &desc, const 
   e.emplace_back("trainer/best_lr", packDouble(p.bestLr));
   e.emplace_back("trainer/epoch_step", packInt(p.epochStep));
   e.emplace_back("trainer/epoch_loss_sum", packDouble(p.epochLossSum));
+  e.emplace_back("trainer/best_epoch", packInt(p.bestEpoch));
+  if (p.bestState) {
+    for (size_t i = 0; i < desc.params.size(); ++i)
+      e.emplace_back(kBestPrefix + desc.params[i].name, p.bestState->params.at(i));
+    for (size_t i = 0; i < desc.states.size(); ++i)
+      e.emplace_back(kBestPrefix + "state/" + desc.states[i].name, p.bestState->states.at(i));
+  }
   writeNpz(path, e);
 }
 
@@ -189,13 +200,15 @@ TrainProgress loadCheckpoint(const std::string &path, const ModelDescriptor &des
                                            path, key));
     return it->second;
   };
-  for (size_t i = 0; i < desc.states.size(); ++i) {
-    const Array &a = get("state/" + desc.states[i].name);
-    if (a.dims != desc.states[i].dims)
-      throw std::runtime_error(fmt::format("checkpoint '{}': 'state/{}' has shape {}, the model needs {}", path,
-                                           desc.states[i].name, shapeText(a.dims), shapeText(desc.states[i].dims)));
-    state.states[i] = a;
-  }
+  auto getShaped = [&](const std::string &key, const Dims &dims) -> const Array & {
+    const Array &a = get(key);
+    if (a.dims != dims)
+      throw std::runtime_error(fmt::format("checkpoint '{}': '{}' has shape {}, the model needs {}", path, key,
+                                           shapeText(a.dims), shapeText(dims)));
+    return a;
+  };
+  for (size_t i = 0; i < desc.states.size(); ++i)
+    state.states[i] = getShaped("state/" + desc.states[i].name, desc.states[i].dims);
   auto unpack = [&](const std::string &key) {
     const Array &a = get(key);
     if (a.data.size() != 4)
@@ -230,6 +243,17 @@ TrainProgress loadCheckpoint(const std::string &path, const ModelDescriptor &des
   if (arrays.count("trainer/epoch_step")) {
     p.epochStep = unpackInt("trainer/epoch_step");
     p.epochLossSum = unpackDouble("trainer/epoch_loss_sum");
+  }
+  // Checkpoints from before restore_best was saved have neither (TrainRun says what it does).
+  if (arrays.count("trainer/best_epoch"))
+    p.bestEpoch = unpackInt("trainer/best_epoch");
+  if (!desc.params.empty() && arrays.count(kBestPrefix + desc.params[0].name)) {
+    ModelState best;
+    for (const auto &param : desc.params)
+      best.params.push_back(getShaped(kBestPrefix + param.name, param.dims));
+    for (const auto &st : desc.states)
+      best.states.push_back(getShaped(kBestPrefix + "state/" + st.name, st.dims));
+    p.bestState = std::move(best);
   }
   if (norm.active())
     norm.restore(arrays, path);

@@ -134,6 +134,19 @@ TEST_CASE("runtime: checkpoints restore params, states and progress exactly", "[
   CHECK(t.states[0].data[7] == 0.25f);
   CHECK(t.params[0].data == s.params[0].data);
   CHECK(n2.entries()[0].second.data == std::vector<float>{4.0f});
+  CHECK(q.bestEpoch == 0);
+  CHECK(!q.bestState);
+  // restore_best's copy (params and optimizer states) and its epoch.
+  p.bestEpoch = 9;
+  p.bestState = initModelState(d, 5);
+  p.bestState->states[0].data[3] = -0.5f;
+  saveCheckpoint(dir.path("b.npz"), d, s, norm, p);
+  TrainProgress r = loadCheckpoint(dir.path("b.npz"), d, t, n2);
+  CHECK(r.bestEpoch == 9);
+  REQUIRE(r.bestState);
+  CHECK(r.bestState->params[0].data == p.bestState->params[0].data);
+  CHECK(r.bestState->states[0].data == p.bestState->states[0].data);
+  CHECK(t.params[0].data == s.params[0].data); // the current weights stay the current ones
   saveWeights(dir.path("plain.npz"), d, s, norm);
   CHECK_THROWS_WITH(loadCheckpoint(dir.path("plain.npz"), d, t, n2), Catch::Contains("not a checkpoint"));
 }
