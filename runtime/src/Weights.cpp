@@ -20,14 +20,19 @@ namespace {
 
 std::string shapeText(const Dims &d) { return fmt::format("[{}]", fmt::join(d, ", ")); }
 
-/// Reads a weights/checkpoint file with messages that say what kind of file was expected.
-std::map<std::string, Array> readWeightsFile(const std::string &path) {
+/// Reads a weights/checkpoint file; errors say what kind of file it is (`what`: "weights file",
+/// "checkpoint") and name it once, with the member at fault.
+std::map<std::string, Array> readWeightsFile(const std::string &path, const std::string &what) {
   if (!std::filesystem::exists(path))
-    throw std::runtime_error(fmt::format("weights file '{}' does not exist", path));
+    throw std::runtime_error(fmt::format("{} '{}' does not exist", what, path));
   try {
     return readNpz(path);
   } catch (const std::runtime_error &e) {
-    throw std::runtime_error(fmt::format("weights file '{}' is unreadable (truncated or corrupt?): {}", path, e.what()));
+    // The readers' errors start with the quoted path; it is said once, after the kind.
+    const std::string said = e.what(), quoted = "'" + path + "'";
+    if (said.rfind(quoted, 0) == 0)
+      throw std::runtime_error(fmt::format("{} {}", what, said));
+    throw std::runtime_error(fmt::format("{} '{}': {}", what, path, said));
   }
 }
 
@@ -106,8 +111,11 @@ ModelState initModelState(const ModelDescriptor &desc, uint64_t seed) {
   return s;
 }
 
-std::map<std::string, Array> loadParams(const ModelDescriptor &desc, ModelState &state, const std::string &path) {
-  std::map<std::string, Array> arrays = readWeightsFile(path);
+namespace {
+/// loadParams for a file of kind `what` ("weights file", "checkpoint"), named so in errors.
+std::map<std::string, Array> loadParamsOf(const ModelDescriptor &desc, ModelState &state, const std::string &path,
+                                          const std::string &what) {
+  std::map<std::string, Array> arrays = readWeightsFile(path, what);
   if (state.params.size() != desc.params.size())
     state.params.resize(desc.params.size());
   for (size_t i = 0; i < desc.params.size(); ++i) {
@@ -117,11 +125,11 @@ std::map<std::string, Array> loadParams(const ModelDescriptor &desc, ModelState 
       std::vector<std::string> have;
       for (const auto &[k, v] : arrays)
         have.push_back(k);
-      throw std::runtime_error(fmt::format("weights file '{}' has no array '{}' — is it from another model? it has: {}",
+      throw std::runtime_error(fmt::format("{} '{}' has no array '{}' — is it from another model? it has: {}", what,
                                            path, p.name, have.empty() ? "nothing" : fmt::format("{}", fmt::join(have, ", "))));
     }
     if (it->second.dims != p.dims)
-      throw std::runtime_error(fmt::format("weights file '{}': '{}' has shape {}, the model needs {}", path, p.name,
+      throw std::runtime_error(fmt::format("{} '{}': '{}' has shape {}, the model needs {}", what, path, p.name,
                                            shapeText(it->second.dims), shapeText(p.dims)));
     state.params[i] = it->second;
   }
@@ -129,6 +137,11 @@ std::map<std::string, Array> loadParams(const ModelDescriptor &desc, ModelState 
     for (const auto &st : desc.states)
       state.states.emplace_back(st.dims);
   return arrays;
+}
+} // namespace
+
+std::map<std::string, Array> loadParams(const ModelDescriptor &desc, ModelState &state, const std::string &path) {
+  return loadParamsOf(desc, state, path, "weights file");
 }
 
 namespace {
@@ -191,7 +204,7 @@ void saveCheckpoint(const std::string &path, const ModelDescriptor &desc, const 
 
 TrainProgress loadCheckpoint(const std::string &path, const ModelDescriptor &desc, ModelState &state,
                              Normalizer &norm) {
-  std::map<std::string, Array> arrays = loadParams(desc, state, path);
+  std::map<std::string, Array> arrays = loadParamsOf(desc, state, path, "checkpoint");
   auto get = [&](const std::string &key) -> const Array & {
     auto it = arrays.find(key);
     if (it == arrays.end())

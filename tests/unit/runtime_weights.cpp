@@ -93,7 +93,8 @@ TEST_CASE("runtime: weights load errors", "[runtime][weights]") {
   ModelState s = initModelState(d, 1);
   CHECK_THROWS_WITH(loadParams(d, s, dir.path("none.npz")), Catch::Contains("'") && Catch::Contains("does not exist"));
   dir.write("junk.npz", "garbage");
-  CHECK_THROWS_WITH(loadParams(d, s, dir.path("junk.npz")), Catch::Contains("junk.npz") && Catch::Contains("corrupt"));
+  CHECK_THROWS_WITH(loadParams(d, s, dir.path("junk.npz")),
+                    Catch::StartsWith("weights file '" + dir.path("junk.npz") + "': not a .npz file"));
   writeNpz(dir.path("other.npz"), {{"dense/kernel", Array({2, 2})}});
   CHECK_THROWS_WITH(loadParams(d, s, dir.path("other.npz")),
                     Catch::Contains("has no array 'encoder.0/kernel'") && Catch::Contains("another model") &&
@@ -105,7 +106,8 @@ TEST_CASE("runtime: weights load errors", "[runtime][weights]") {
                     Catch::Contains("[20, 30]") && Catch::Contains("[30, 20]") && Catch::Contains("encoder.0/kernel"));
   std::string bytes = aec::rt::readFile(dir.path("w.npz"));
   dir.write("cut.npz", bytes.substr(0, bytes.size() - 100));
-  CHECK_THROWS_WITH(loadParams(d, s, dir.path("cut.npz")), Catch::Contains("cut.npz"));
+  CHECK_THROWS_WITH(loadParams(d, s, dir.path("cut.npz")),
+                    Catch::StartsWith("weights file '" + dir.path("cut.npz") + "': truncated or damaged .npz file"));
 }
 
 TEST_CASE("runtime: checkpoints restore params, states and progress exactly", "[runtime][weights]") {
