@@ -6,7 +6,9 @@
 #include <zip.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 
@@ -18,6 +20,13 @@ struct ZipCloser {
 };
 using ZipPtr = std::unique_ptr<zip_t, ZipCloser>;
 
+/// True when the file begins with a zip local file header.
+bool startsAsZip(const std::string &path) {
+  char magic[4] = {};
+  std::ifstream in(path, std::ios::binary);
+  return in.read(magic, 4) && std::memcmp(magic, "PK\x03\x04", 4) == 0;
+}
+
 ZipPtr openForRead(const std::string &path) {
   if (!std::filesystem::exists(path))
     throw std::runtime_error(fmt::format("cannot open '{}': no such file", path));
@@ -28,7 +37,13 @@ ZipPtr openForRead(const std::string &path) {
     zip_error_init_with_code(&ze, err);
     std::string why = zip_error_strerror(&ze);
     zip_error_fini(&ze);
-    throw std::runtime_error(fmt::format("cannot read '{}' as .npz: {}", path, why));
+    // A zip's directory is at its end: a file cut short starts as a zip but has none, which
+    // libzip reports as "Not a zip archive". Say what the user can act on.
+    if ((err == ZIP_ER_NOZIP || err == ZIP_ER_INCONS) && startsAsZip(path))
+      throw std::runtime_error(fmt::format("'{}': truncated or damaged .npz file (it starts as a zip archive, but "
+                                           "the directory at its end is missing or broken: {})",
+                                           path, why));
+    throw std::runtime_error(fmt::format("'{}': not a .npz file: {}", path, why));
   }
   return ZipPtr(z);
 }
@@ -75,6 +90,15 @@ std::string readMember(zip_t *z, zip_uint64_t index, const std::string &path, co
   return bytes;
 }
 
+/// A member's array; errors name the archive once, then the member, as readMember's do.
+Array decodeMember(const std::string &bytes, const std::string &path, const std::string &name) {
+  try {
+    return decodeNpy(bytes, name);
+  } catch (const std::runtime_error &e) {
+    throw std::runtime_error(fmt::format("'{}': member {}", path, e.what()));
+  }
+}
+
 } // namespace
 
 std::vector<std::string> listNpz(const std::string &path) {
@@ -93,7 +117,7 @@ std::map<std::string, Array> readNpz(const std::string &path) {
   for (zip_int64_t i = 0; i < n; ++i) {
     std::string name = zip_get_name(z.get(), i, 0);
     std::string key = keyOf(name);
-    out[key] = decodeNpy(readMember(z.get(), i, path, name), path + ":" + key);
+    out[key] = decodeMember(readMember(z.get(), i, path, name), path, name);
   }
   return out;
 }
@@ -110,7 +134,8 @@ Array readNpzKey(const std::string &path, const std::string &key) {
       have += (j ? ", " : "") + keyOf(zip_get_name(z.get(), j, 0));
     throw std::runtime_error(fmt::format("'{}' has no array '{}' (it has: {})", path, key, have));
   }
-  return decodeNpy(readMember(z.get(), i, path, key), path + ":" + key);
+  const std::string name = zip_get_name(z.get(), i, 0);
+  return decodeMember(readMember(z.get(), i, path, name), path, name);
 }
 
 void writeNpz(const std::string &path, const NpzEntries &entries, bool compress) {

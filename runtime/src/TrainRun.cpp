@@ -12,6 +12,7 @@
 #include <cstring>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <ostream>
 #include <sstream>
 
@@ -49,6 +50,12 @@ std::string previousLog(const std::string &path, int64_t upTo) {
       kept += line + "\n";
   }
   return kept;
+}
+
+/// What early stopping or the plateau rule watches: val_loss falls back to loss without
+/// validation rows (Trainer::afterEpoch).
+std::string monitorName(const std::string &monitor, const Trainer &trainer) {
+  return monitor == "val_loss" && trainer.validationRows() > 0 ? "val_loss" : "loss";
 }
 
 } // namespace
@@ -93,6 +100,8 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
   if (opts.resumePath) {
     resumed = loadCheckpoint(*opts.resumePath, desc, state, norm);
     requireFiniteState(desc, state, "checkpoint", *opts.resumePath);
+    if (resumed.bestState)
+      requireFiniteState(desc, *resumed.bestState, "the restore_best copy in checkpoint", *opts.resumePath);
     say(fmt::format("resuming from '{}' after epoch {}{}", *opts.resumePath, resumed.epoch,
                     resumed.epochStep > 0 ? fmt::format(" and step {} of {} of epoch {}", resumed.epochStep,
                                                         stepsPerEpoch, resumed.epoch + 1)
@@ -111,8 +120,20 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
   std::string threadNote;
   const int threads = chooseThreads(model, opts.threads, &threadNote);
   Trainer trainer(model, config, data, state, threads);
+  const auto &es = config.earlyStopping;
   if (opts.resumePath) {
     trainer.progress = resumed;
+    if (es.patience >= 0 && es.restoreBest && std::isfinite(resumed.best) && !resumed.bestState &&
+        !trainer.stoppedBefore()) {
+      // An older trainer's checkpoint: it kept the best value but not the weights to restore.
+      // Restoring none, or the last ones, would silently break restore_best's promise.
+      say(fmt::format("warning: checkpoint '{}' holds no weights for restore_best (an older trainer wrote it): "
+                      "early stopping starts afresh from epoch {}, forgetting the best {} so far ({:.5g})",
+                      *opts.resumePath, resumed.epoch + 1, monitorName(es.monitor, trainer), resumed.best));
+      trainer.progress.best = std::numeric_limits<double>::infinity();
+      trainer.progress.bestEpoch = 0;
+      trainer.progress.waitStop = 0;
+    }
     if (opts.lrGiven)
       trainer.progress.lr = config.lr; // e.g. continuing a diverged run with a lower rate
   }
@@ -121,6 +142,8 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
                   threads == 1 ? "thread" : "threads", threadNote.empty() ? "" : " (" + threadNote + ")",
                   config.epochs));
 
+  if (trainer.stoppedBefore())
+    say(fmt::format("early stopping had ended this run after epoch {}: nothing left to train", resumed.epoch));
   const std::string earlier = opts.resumePath ? previousLog(opts.logPath, resumed.epoch) : "";
   std::vector<EpochRecord> history;
   using Clock = std::chrono::steady_clock;
@@ -135,6 +158,13 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
   auto onEpoch = [&](const EpochRecord &rec) {
     history.push_back(rec);
     say(formatProgress(rec, config.epochs));
+    const TrainProgress &p = trainer.progress;
+    if (rec.stopped)
+      say(fmt::format("early stopping after epoch {}: {} has not improved on {:.5g} (epoch {}) for {} epochs",
+                      rec.epoch, monitorName(es.monitor, trainer), p.best, p.bestEpoch, p.waitStop));
+    if (rec.restoredBest)
+      say(fmt::format("restore_best: restored the weights of epoch {} ({} {:.5g})", p.bestEpoch,
+                      monitorName(es.monitor, trainer), p.best));
     if (!opts.logPath.empty()) {
       std::string text = logHeader() + earlier;
       for (const auto &r : history)

@@ -51,7 +51,7 @@ uint64_t noiseSeed(uint64_t seed, int64_t step) {
 Trainer::Trainer(const Model &model, const RunConfig &config, const Dataset &data, ModelState &state,
                  int threads)
     : model_(model), config_(config), data_(data), state_(state),
-      trainRows_(trainRowCount(data.rows(), config.validationSplit)), bestStop_(kInf) {
+      trainRows_(trainRowCount(data.rows(), config.validationSplit)) {
   // A split step (aec compile --shards) has no train_step: one thread runs its shards in turn.
   if (threads > 1 || !model.hasFunction("train_step"))
     parallel_.emplace(model, threads);
@@ -203,9 +203,10 @@ bool Trainer::afterEpoch(const EpochRecord &rec) {
     const double v = monitored(es.monitor);
     if (v < progress.best - es.minDelta) {
       progress.best = v;
+      progress.bestEpoch = rec.epoch;
       progress.waitStop = 0;
       if (es.restoreBest)
-        best_ = state_;
+        progress.bestState = state_;
     } else if (++progress.waitStop >= std::max(es.patience, 1)) {
       stop = true;
     }
@@ -226,21 +227,32 @@ bool Trainer::afterEpoch(const EpochRecord &rec) {
   return stop;
 }
 
+bool Trainer::stoppedBefore() const {
+  // The stopping epoch leaves waitStop at the patience; any other epoch end leaves it below.
+  const int patience = config_.earlyStopping.patience;
+  return patience >= 0 && progress.epochStep == 0 && progress.waitStop >= std::max(patience, 1);
+}
+
 std::vector<EpochRecord> Trainer::run(const std::function<void(const EpochRecord &)> &onEpoch,
                                       const std::function<bool()> &afterStep) {
   std::vector<EpochRecord> records;
   interrupted = false;
+  if (stoppedBefore())
+    return records;
   for (int64_t e = progress.epoch + 1; e <= config_.epochs; ++e) {
     std::optional<EpochRecord> done = runSteps(e, afterStep);
     if (!done) {
       interrupted = true;
       break;
     }
-    const EpochRecord &rec = *done;
+    EpochRecord &rec = *done;
     progress.epoch = e;
-    bool stop = afterEpoch(rec);
-    if ((stop || e == config_.epochs) && best_)
-      state_ = *best_; // restore_best before the final save/checkpoint
+    const bool stop = afterEpoch(rec);
+    rec.stopped = stop;
+    if ((stop || e == config_.epochs) && progress.bestState) {
+      state_ = *progress.bestState; // restore_best before the final save/checkpoint
+      rec.restoredBest = true;
+    }
     records.push_back(rec);
     if (onEpoch)
       onEpoch(rec);

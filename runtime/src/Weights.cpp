@@ -20,14 +20,19 @@ namespace {
 
 std::string shapeText(const Dims &d) { return fmt::format("[{}]", fmt::join(d, ", ")); }
 
-/// Reads a weights/checkpoint file with messages that say what kind of file was expected.
-std::map<std::string, Array> readWeightsFile(const std::string &path) {
+/// Reads a weights/checkpoint file; errors say what kind of file it is (`what`: "weights file",
+/// "checkpoint") and name it once, with the member at fault.
+std::map<std::string, Array> readWeightsFile(const std::string &path, const std::string &what) {
   if (!std::filesystem::exists(path))
-    throw std::runtime_error(fmt::format("weights file '{}' does not exist", path));
+    throw std::runtime_error(fmt::format("{} '{}' does not exist", what, path));
   try {
     return readNpz(path);
   } catch (const std::runtime_error &e) {
-    throw std::runtime_error(fmt::format("weights file '{}' is unreadable (truncated or corrupt?): {}", path, e.what()));
+    // The readers' errors start with the quoted path; it is said once, after the kind.
+    const std::string said = e.what(), quoted = "'" + path + "'";
+    if (said.rfind(quoted, 0) == 0)
+      throw std::runtime_error(fmt::format("{} {}", what, said));
+    throw std::runtime_error(fmt::format("{} '{}': {}", what, path, said));
   }
 }
 
@@ -106,8 +111,11 @@ ModelState initModelState(const ModelDescriptor &desc, uint64_t seed) {
   return s;
 }
 
-std::map<std::string, Array> loadParams(const ModelDescriptor &desc, ModelState &state, const std::string &path) {
-  std::map<std::string, Array> arrays = readWeightsFile(path);
+namespace {
+/// loadParams for a file of kind `what` ("weights file", "checkpoint"), named so in errors.
+std::map<std::string, Array> loadParamsOf(const ModelDescriptor &desc, ModelState &state, const std::string &path,
+                                          const std::string &what) {
+  std::map<std::string, Array> arrays = readWeightsFile(path, what);
   if (state.params.size() != desc.params.size())
     state.params.resize(desc.params.size());
   for (size_t i = 0; i < desc.params.size(); ++i) {
@@ -117,11 +125,11 @@ std::map<std::string, Array> loadParams(const ModelDescriptor &desc, ModelState 
       std::vector<std::string> have;
       for (const auto &[k, v] : arrays)
         have.push_back(k);
-      throw std::runtime_error(fmt::format("weights file '{}' has no array '{}' — is it from another model? it has: {}",
+      throw std::runtime_error(fmt::format("{} '{}' has no array '{}' — is it from another model? it has: {}", what,
                                            path, p.name, have.empty() ? "nothing" : fmt::format("{}", fmt::join(have, ", "))));
     }
     if (it->second.dims != p.dims)
-      throw std::runtime_error(fmt::format("weights file '{}': '{}' has shape {}, the model needs {}", path, p.name,
+      throw std::runtime_error(fmt::format("{} '{}': '{}' has shape {}, the model needs {}", what, path, p.name,
                                            shapeText(it->second.dims), shapeText(p.dims)));
     state.params[i] = it->second;
   }
@@ -130,8 +138,17 @@ std::map<std::string, Array> loadParams(const ModelDescriptor &desc, ModelState 
       state.states.emplace_back(st.dims);
   return arrays;
 }
+} // namespace
+
+std::map<std::string, Array> loadParams(const ModelDescriptor &desc, ModelState &state, const std::string &path) {
+  return loadParamsOf(desc, state, path, "weights file");
+}
 
 namespace {
+/// Keys of the restore_best copy in a checkpoint. Params are `<layer>/<param>`, so
+/// `restore_best/<layer>/<param>` never names a param of its own.
+const std::string kBestPrefix = "restore_best/";
+
 NpzEntries weightEntries(const ModelDescriptor &desc, const ModelState &state, const Normalizer &norm) {
   NpzEntries e;
   for (size_t i = 0; i < desc.params.size(); ++i)
@@ -175,12 +192,19 @@ void saveCheckpoint(const std::string &path, const ModelDescriptor &desc, const 
   e.emplace_back("trainer/best_lr", packDouble(p.bestLr));
   e.emplace_back("trainer/epoch_step", packInt(p.epochStep));
   e.emplace_back("trainer/epoch_loss_sum", packDouble(p.epochLossSum));
+  e.emplace_back("trainer/best_epoch", packInt(p.bestEpoch));
+  if (p.bestState) {
+    for (size_t i = 0; i < desc.params.size(); ++i)
+      e.emplace_back(kBestPrefix + desc.params[i].name, p.bestState->params.at(i));
+    for (size_t i = 0; i < desc.states.size(); ++i)
+      e.emplace_back(kBestPrefix + "state/" + desc.states[i].name, p.bestState->states.at(i));
+  }
   writeNpz(path, e);
 }
 
 TrainProgress loadCheckpoint(const std::string &path, const ModelDescriptor &desc, ModelState &state,
                              Normalizer &norm) {
-  std::map<std::string, Array> arrays = loadParams(desc, state, path);
+  std::map<std::string, Array> arrays = loadParamsOf(desc, state, path, "checkpoint");
   auto get = [&](const std::string &key) -> const Array & {
     auto it = arrays.find(key);
     if (it == arrays.end())
@@ -189,13 +213,15 @@ TrainProgress loadCheckpoint(const std::string &path, const ModelDescriptor &des
                                            path, key));
     return it->second;
   };
-  for (size_t i = 0; i < desc.states.size(); ++i) {
-    const Array &a = get("state/" + desc.states[i].name);
-    if (a.dims != desc.states[i].dims)
-      throw std::runtime_error(fmt::format("checkpoint '{}': 'state/{}' has shape {}, the model needs {}", path,
-                                           desc.states[i].name, shapeText(a.dims), shapeText(desc.states[i].dims)));
-    state.states[i] = a;
-  }
+  auto getShaped = [&](const std::string &key, const Dims &dims) -> const Array & {
+    const Array &a = get(key);
+    if (a.dims != dims)
+      throw std::runtime_error(fmt::format("checkpoint '{}': '{}' has shape {}, the model needs {}", path, key,
+                                           shapeText(a.dims), shapeText(dims)));
+    return a;
+  };
+  for (size_t i = 0; i < desc.states.size(); ++i)
+    state.states[i] = getShaped("state/" + desc.states[i].name, desc.states[i].dims);
   auto unpack = [&](const std::string &key) {
     const Array &a = get(key);
     if (a.data.size() != 4)
@@ -230,6 +256,17 @@ TrainProgress loadCheckpoint(const std::string &path, const ModelDescriptor &des
   if (arrays.count("trainer/epoch_step")) {
     p.epochStep = unpackInt("trainer/epoch_step");
     p.epochLossSum = unpackDouble("trainer/epoch_loss_sum");
+  }
+  // Checkpoints from before restore_best was saved have neither (TrainRun says what it does).
+  if (arrays.count("trainer/best_epoch"))
+    p.bestEpoch = unpackInt("trainer/best_epoch");
+  if (!desc.params.empty() && arrays.count(kBestPrefix + desc.params[0].name)) {
+    ModelState best;
+    for (const auto &param : desc.params)
+      best.params.push_back(getShaped(kBestPrefix + param.name, param.dims));
+    for (const auto &st : desc.states)
+      best.states.push_back(getShaped(kBestPrefix + "state/" + st.name, st.dims));
+    p.bestState = std::move(best);
   }
   if (norm.active())
     norm.restore(arrays, path);

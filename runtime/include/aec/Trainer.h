@@ -28,6 +28,8 @@ struct EpochRecord {
   double lr = 0;        ///< lr used during this epoch
   double samplesPerSec = 0;
   double seconds = 0;   ///< wall time of the epoch (training + validation)
+  bool stopped = false;      ///< early stopping ended the run after this epoch
+  bool restoredBest = false; ///< restore_best put back the weights of progress.bestEpoch
 };
 
 /// Command-line choices layered over the RunConfig.
@@ -83,9 +85,12 @@ public:
   /// `afterStep` is called after every step (at an epoch's end after onEpoch, never after the
   /// last epoch); when it returns true the run stops there, with `interrupted` set and
   /// `progress` a consistent resume point (possibly mid-epoch). Returns the records of the
-  /// epochs completed.
+  /// epochs completed: none when `progress` is of a run early stopping had ended.
   std::vector<EpochRecord> run(const std::function<void(const EpochRecord &)> &onEpoch = {},
                                const std::function<bool()> &afterStep = {});
+
+  /// True when `progress` is of a run early stopping had ended (a checkpoint written then).
+  bool stoppedBefore() const;
 
   TrainProgress progress;
   bool interrupted = false; ///< run() stopped because afterStep asked to
@@ -110,9 +115,7 @@ private:
   int64_t trainRows_;
   std::optional<FunctionCall> step_;      ///< train_step (one thread)
   std::optional<ParallelStep> parallel_;  ///< grad_step + update_step (threads)
-  std::optional<ModelState> best_; ///< restore_best copy
-  bool checkState_ = true;         ///< check params and states after every step
-  double bestStop_;
+  bool checkState_ = true; ///< check params and states after every step
 };
 
 /// The whole `train` command: load data, normalize (fit on the training part), init or load

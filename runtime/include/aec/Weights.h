@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,12 +36,14 @@ std::map<std::string, Array> loadParams(const ModelDescriptor &desc, ModelState 
 void saveWeights(const std::string &path, const ModelDescriptor &desc, const ModelState &state,
                  const Normalizer &norm);
 
-/// Where a run stands; saved in checkpoints so --resume continues bit-identically.
+/// Where a run stands, and everything the trainer keeps across epochs (early stopping,
+/// restore_best, plateau): saved in checkpoints so --resume continues bit-identically.
 struct TrainProgress {
   int64_t epoch = 0; ///< epochs completed
   int64_t step = 0;  ///< optimizer steps taken (the `t` hyper of the last step)
   double lr = 0;
-  double best = 0;       ///< best monitored value so far (early stopping / plateau)
+  double best = 0;       ///< best monitored value so far (early stopping)
+  int64_t bestEpoch = 0; ///< the epoch that reached `best` (0: none yet)
   int64_t waitStop = 0;  ///< epochs without improvement, early stopping
   int64_t waitLr = 0;    ///< epochs without improvement, plateau
   double bestLr = 0;     ///< best value seen by the plateau rule
@@ -48,12 +51,17 @@ struct TrainProgress {
   /// interval): steps of it already taken and the sum of their loss * rows. 0 at epoch ends.
   int64_t epochStep = 0;
   double epochLossSum = 0;
+  /// restore_best: params and optimizer states as they were after epoch `bestEpoch`.
+  std::optional<ModelState> bestState;
 };
 
-/// Weights + optimizer states (`state/<name>`) + progress (`trainer/<field>`), atomically.
+/// Weights + optimizer states (`state/<name>`) + progress (`trainer/<field>`) + the
+/// restore_best copy when there is one (`restore_best/<param>`, `restore_best/state/<name>`),
+/// atomically.
 void saveCheckpoint(const std::string &path, const ModelDescriptor &desc, const ModelState &state,
                     const Normalizer &norm, const TrainProgress &progress);
 /// Restores what saveCheckpoint wrote; throws when the file is not a checkpoint of this model.
+/// A checkpoint from before `trainer/best_epoch` loads with bestEpoch 0 and no bestState.
 TrainProgress loadCheckpoint(const std::string &path, const ModelDescriptor &desc,
                              ModelState &state, Normalizer &norm);
 
