@@ -1,4 +1,6 @@
 /// The `train` command around the Trainer: data, normalization, weights, progress, log, save.
+#include "EpochEvents.h"
+
 #include <aec/AtomicFile.h>
 #include <aec/Finite.h>
 #include <aec/Interrupt.h>
@@ -12,6 +14,7 @@
 #include <cstring>
 #include <cmath>
 #include <filesystem>
+#include <iostream>
 #include <ostream>
 #include <sstream>
 
@@ -104,6 +107,9 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
     }
     norm.fit(data.x, trainRows);
   }
+  const std::string rescaled = norm.rescaleWarning(data.x, data.source);
+  if (!rescaled.empty() && opts.out)
+    std::cerr << "warning: " << rescaled << std::endl;
   norm.apply(data.x);
   if (!data.target.empty())
     norm.apply(data.target);
@@ -120,6 +126,8 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
                   desc.name, data.source, data.rows(), trainer.validationRows(), desc.batch, threads,
                   threads == 1 ? "thread" : "threads", threadNote.empty() ? "" : " (" + threadNote + ")",
                   config.epochs));
+  say(fmt::format("normalize: {}, applied to every sample{}", norm.describe(opts.resumePath ? 0 : trainRows),
+                  data.target.empty() ? "" : " and target"));
 
   const std::string earlier = opts.resumePath ? previousLog(opts.logPath, resumed.epoch) : "";
   std::vector<EpochRecord> history;
@@ -132,9 +140,12 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
     lastCheckpoint = Clock::now();
   };
   const CheckpointInterval every = opts.checkpointEvery;
+  EpochEvents events(config);
   auto onEpoch = [&](const EpochRecord &rec) {
     history.push_back(rec);
     say(formatProgress(rec, config.epochs));
+    for (const std::string &line : events.after(rec, trainer.progress))
+      say(line);
     if (!opts.logPath.empty()) {
       std::string text = logHeader() + earlier;
       for (const auto &r : history)

@@ -2,8 +2,13 @@
 /// the commands live in one file each.
 #include "tools/driver/Driver.h"
 
-#include <CLI/CLI.hpp>
+#include <aec/CliChecks.h>
 
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <iostream>
 
 using namespace aec::driver;
@@ -74,10 +79,26 @@ int main(int argc, char **argv) {
   dataCmd->add_option("--truth", data.truth,
                       "Also write each sample's generating truth (ring angle, temperature...)");
 
+  // CLI11 reports an unknown command as "a subcommand is required" with its own exit code
+  // (106); the contract says exit 1 and a did-you-mean.
+  std::vector<std::string> commands;
+  for (const CLI::App *sub : app.get_subcommands({}))
+    commands.push_back(sub->get_name());
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
+    const std::string near = aec::rt::closestName(argv[1], commands);
+    std::cerr << "error: unknown command '" << argv[1] << "'"
+              << (near.empty() ? "" : "; did you mean '" + near + "'?") << " (commands: "
+              << fmt::format("{}", fmt::join(commands, ", ")) << ")\n";
+    return 1;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0)
+      return app.exit(e); // --help
+    std::cerr << "error: " << e.what() << " (see --help)\n";
+    return 1;
   }
 
   return aec::reportErrors([&] {
