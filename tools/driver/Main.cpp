@@ -54,6 +54,9 @@ int main(int argc, char **argv) {
   CLI::App *checkCmd =
       app.add_subcommand("check", "Validate MODEL.yaml and print layers, shapes, params, FLOPs");
   checkCmd->add_option("model", checkModel, "Model file")->required();
+  std::string checkData;
+  checkCmd->add_option("--data", checkData,
+                       "Data file to check against the input (default: data.path, when set)");
 
   std::string runModel;
   CLI::App *runCmd = app.add_subcommand(
@@ -110,7 +113,7 @@ int main(int argc, char **argv) {
       return runDump(dump);
     }
     if (checkCmd->parsed())
-      return runCheck(checkModel);
+      return runCheck(checkModel, checkData);
     if (runCmd->parsed())
       return runRun(runModel, runCmd->remaining());
     if (dataCmd->parsed())
