@@ -5,6 +5,7 @@
 #include <aec/Csv.h>
 #include <aec/ErrorText.h>
 #include <aec/Finite.h>
+#include <aec/Generators.h>
 #include <aec/Interrupt.h>
 #include <aec/Npy.h>
 #include <aec/ParallelStep.h>
@@ -36,6 +37,23 @@ std::vector<std::string> columnNames(const std::vector<std::string> &names, int6
   for (int64_t i = 0; i < width; ++i)
     out.push_back(prefix + std::to_string(i));
   return out;
+}
+
+/// The column names of the model's own data, for `decode` and `sample`, which read no data:
+/// they name their outputs as `reconstruct` does (the data's names). {} when the data has no
+/// names or cannot be read now (moved since training): the names are a courtesy, the numbers
+/// do not depend on them.
+std::vector<std::string> modelDataColumns(const RunConfig &config) {
+  if (!config.csv.columns.empty())
+    return config.csv.columns;
+  try {
+    if (!config.synthetic.empty())
+      return generate(config.synthetic, config.generatorParams, 1, config.dataSeed).columns;
+    if (endsWith(config.path, ".csv") || endsWith(config.path, ".CSV"))
+      return loadDataFile(config.path, config.key, config.csv, config.inputShape).columns;
+  } catch (const std::exception &) {
+  }
+  return {};
 }
 
 /// Writes a per-sample array as .csv (rows flattened) or .npy (shape kept).
@@ -364,7 +382,7 @@ int run(int argc, char **argv, const Model &model) {
     auto results = runOverDataset(model, "decode", BatchSource{nullptr, nullptr, &z.x}, l.state);
     Array x = pickResult(results, info, "output");
     l.norm.invert(x);
-    writeOutput(out, x, columnNames(config.csv.columns, x.rowSize(), "x"));
+    writeOutput(out, x, columnNames(modelDataColumns(config), x.rowSize(), "x"));
   }
   return 0;
 }
