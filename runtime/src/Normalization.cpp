@@ -179,4 +179,34 @@ void Normalizer::restore(const std::map<std::string, Array> &arrays, const std::
     throw std::runtime_error(fmt::format("weights file '{}': malformed normalization statistics", file));
 }
 
+std::string Normalizer::describe(int64_t fitRows) const {
+  const std::string from =
+      fitRows > 0 ? fmt::format("of the {} training samples", fitRows) : std::string("restored from the checkpoint");
+  std::string what;
+  switch (kind_) {
+  case Kind::None: what = "none (the data as it is)"; break;
+  case Kind::Standard: what = fmt::format("standard (mean and std per feature {})", from); break;
+  case Kind::MinMax: what = fmt::format("minmax (min and max per feature {})", from); break;
+  case Kind::Max: what = fmt::format("max (largest |value| {})", from); break;
+  case Kind::Scale: what = fmt::format("/{:g} (fixed, data.normalize {{scale: {:g}}})", fixedScale_, fixedScale_); break;
+  }
+  return transform_.empty() ? what : fmt::format("{} after {}", what, transform_);
+}
+
+std::string Normalizer::rescaleWarning(const Array &raw, const std::string &source) const {
+  // Only a fixed scale can be wrong for the data: fitted kinds adapt to any range.
+  if (kind_ != Kind::Scale || fixedScale_ <= 1 || !transform_.empty() || raw.data.empty())
+    return "";
+  float lo = raw.data[0], hi = raw.data[0];
+  for (float v : raw.data) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (lo < 0 || hi > 1 || hi <= 0)
+    return "";
+  return fmt::format("'{}' is already in [0, 1] (max {:g}), and data.normalize {{scale: {:g}}} divides it by {:g} "
+                     "again: drop normalize from the model, or give the data in its raw units",
+                     source, hi, fixedScale_, fixedScale_);
+}
+
 } // namespace aec::rt

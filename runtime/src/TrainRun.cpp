@@ -1,4 +1,6 @@
 /// The `train` command around the Trainer: data, normalization, weights, progress, log, save.
+#include "EpochEvents.h"
+
 #include <aec/AtomicFile.h>
 #include <aec/Finite.h>
 #include <aec/Interrupt.h>
@@ -12,6 +14,7 @@
 #include <cstring>
 #include <cmath>
 #include <filesystem>
+#include <iostream>
 #include <limits>
 #include <ostream>
 #include <sstream>
@@ -113,6 +116,9 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
     }
     norm.fit(data.x, trainRows);
   }
+  const std::string rescaled = norm.rescaleWarning(data.x, data.source);
+  if (!rescaled.empty() && opts.out)
+    std::cerr << "warning: " << rescaled << std::endl;
   norm.apply(data.x);
   if (!data.target.empty())
     norm.apply(data.target);
@@ -141,6 +147,8 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
                   desc.name, data.source, data.rows(), trainer.validationRows(), desc.batch, threads,
                   threads == 1 ? "thread" : "threads", threadNote.empty() ? "" : " (" + threadNote + ")",
                   config.epochs));
+  say(fmt::format("normalize: {}, applied to every sample{}", norm.describe(opts.resumePath ? 0 : trainRows),
+                  data.target.empty() ? "" : " and target"));
 
   if (trainer.stoppedBefore())
     say(fmt::format("early stopping had ended this run after epoch {}: nothing left to train", resumed.epoch));
@@ -155,16 +163,12 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
     lastCheckpoint = Clock::now();
   };
   const CheckpointInterval every = opts.checkpointEvery;
+  EpochEvents events(config);
   auto onEpoch = [&](const EpochRecord &rec) {
     history.push_back(rec);
     say(formatProgress(rec, config.epochs));
-    const TrainProgress &p = trainer.progress;
-    if (rec.stopped)
-      say(fmt::format("early stopping after epoch {}: {} has not improved on {:.5g} (epoch {}) for {} epochs",
-                      rec.epoch, monitorName(es.monitor, trainer), p.best, p.bestEpoch, p.waitStop));
-    if (rec.restoredBest)
-      say(fmt::format("restore_best: restored the weights of epoch {} ({} {:.5g})", p.bestEpoch,
-                      monitorName(es.monitor, trainer), p.best));
+    for (const std::string &line : events.after(rec, trainer.progress))
+      say(line);
     if (!opts.logPath.empty()) {
       std::string text = logHeader() + earlier;
       for (const auto &r : history)

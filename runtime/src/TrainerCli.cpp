@@ -1,9 +1,11 @@
 /// The trainer's commands (MODEL_FORMAT.md section 3) on top of the runtime library.
+#include <aec/CliChecks.h>
 #include <aec/CliValues.h>
 #include <aec/Config.h>
 #include <aec/Csv.h>
 #include <aec/ErrorText.h>
 #include <aec/Finite.h>
+#include <aec/Generators.h>
 #include <aec/Interrupt.h>
 #include <aec/Npy.h>
 #include <aec/ParallelStep.h>
@@ -16,6 +18,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -34,6 +37,23 @@ std::vector<std::string> columnNames(const std::vector<std::string> &names, int6
   for (int64_t i = 0; i < width; ++i)
     out.push_back(prefix + std::to_string(i));
   return out;
+}
+
+/// The column names of the model's own data, for `decode` and `sample`, which read no data:
+/// they name their outputs as `reconstruct` does (the data's names). {} when the data has no
+/// names or cannot be read now (moved since training): the names are a courtesy, the numbers
+/// do not depend on them.
+std::vector<std::string> modelDataColumns(const RunConfig &config) {
+  if (!config.csv.columns.empty())
+    return config.csv.columns;
+  try {
+    if (!config.synthetic.empty())
+      return generate(config.synthetic, config.generatorParams, 1, config.dataSeed).columns;
+    if (endsWith(config.path, ".csv") || endsWith(config.path, ".CSV"))
+      return loadDataFile(config.path, config.key, config.csv, config.inputShape).columns;
+  } catch (const std::exception &) {
+  }
+  return {};
 }
 
 /// Writes a per-sample array as .csv (rows flattened) or .npy (shape kept).
@@ -182,7 +202,7 @@ int run(int argc, char **argv, const Model &model) {
   train->add_option("--checkpoint-every", everyText,
                     "how often to write the checkpoint: 30s, 5m, 1h (time, checked after each step) or 2e "
                     "(epochs); default 30s. Also written at the end and on SIGINT/SIGTERM");
-  train->add_option("--plot", plotDir, "after training, draw reconstructions, latent space and loss curves (PNG and PDF) here");
+  train->add_option("--plot", plotDir, "after training, draw reconstructions, latent space and loss curves (PNG and PDF) in this folder (created if missing)");
   train->add_option("--color-by", plotOpts.colorBy, "with --plot: colour the latent space by this data column");
 
   auto addIo = [&](CLI::App *c, bool needData) {
@@ -209,20 +229,20 @@ int run(int argc, char **argv, const Model &model) {
   plotCmd->add_option("--weights", weights, "weights file (.npz)")->required();
   plotCmd->add_option("--data", data, "input data (default: the model's data)");
   plotCmd->add_option("--log", logPath, "training log CSV for the loss curves");
-  plotCmd->add_option("--out", plotOpts.dir, "output folder")->required();
+  plotCmd->add_option("--out", plotOpts.dir, "output folder (created if missing)")->required();
   plotCmd->add_option("--color-by", plotOpts.colorBy, "colour the latent space by this column (data, truth or labels)");
   plotCmd->add_option("--labels", plotOpts.labelsPath, "per-sample labels (.csv, .npy, .idx) to colour by");
   plotCmd->add_option("--samples", samplesText, "samples in the reconstruction picture, 1 to 64 (default 8)");
 
   // CLI11 reports an unknown command only as "a subcommand is required": name it instead.
-  std::string known;
-  bool isKnown = false;
-  for (const CLI::App *sub : app.get_subcommands({})) {
-    known += (known.empty() ? "" : ", ") + sub->get_name();
-    isKnown = isKnown || (argc > 1 && sub->get_name() == argv[1]);
-  }
-  if (argc > 1 && argv[1][0] != '-' && !isKnown) {
-    std::cerr << "error: unknown command '" << argv[1] << "' (commands: " << known << ")\n";
+  std::vector<std::string> commands;
+  for (const CLI::App *sub : app.get_subcommands({}))
+    commands.push_back(sub->get_name());
+  if (argc > 1 && argv[1][0] != '-' && std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
+    const std::string near = closestName(argv[1], commands);
+    std::cerr << "error: unknown command '" << argv[1] << "'"
+              << (near.empty() ? "" : "; did you mean '" + near + "'?") << " (commands: "
+              << fmt::format("{}", fmt::join(commands, ", ")) << ")\n";
     return 1;
   }
   try {
@@ -244,6 +264,22 @@ int run(int argc, char **argv, const Model &model) {
     plotOpts.samples = static_cast<int>(parseIntegerFlag("--samples", samplesText, 1, 64));
   const CheckpointInterval every =
       everyText.empty() ? CheckpointInterval{} : parseCheckpointInterval("--checkpoint-every", everyText);
+
+  // Paths before any work: a directory given as a weights file, or an output that cannot be
+  // written, fails now and not after the run (MODEL_FORMAT.md section 3).
+  if (!weights.empty())
+    requireInputFile("--weights", weights, "a weights file (.npz)");
+  if (!initPath.empty())
+    requireInputFile("--init", initPath, "a weights file (.npz)");
+  if (!resumePath.empty())
+    requireInputFile("--resume", resumePath, "a checkpoint file (.npz)");
+  if (!out.empty()) {
+    if (!endsWith(out, ".csv") && !endsWith(out, ".npy"))
+      throw std::runtime_error(fmt::format("--out '{}': use a .csv or .npy file name", out));
+    requireWritableFile("--out", out);
+  }
+  if (!plotOpts.dir.empty())
+    requireWritableDir("--out", plotOpts.dir);
 
   RunConfig config = runConfigFor(desc);
   if (info->parsed()) {
@@ -276,6 +312,13 @@ int run(int argc, char **argv, const Model &model) {
                           : endsWith(opts.savePath, ".npz")
                               ? opts.savePath.substr(0, opts.savePath.size() - 4) + ".ckpt.npz"
                               : opts.savePath + ".ckpt.npz";
+    requireWritableFile("--save", opts.savePath);
+    if (!logPath.empty())
+      requireWritableFile("--log", logPath);
+    requireWritableFile(checkpointPath.empty() ? "--checkpoint (default, beside --save)" : "--checkpoint",
+                        opts.checkpointPath);
+    if (!plotDir.empty())
+      requireWritableDir("--plot", plotDir);
     opts.checkpointEvery = every;
     opts.saveGiven = !savePath.empty();
     opts.lrGiven = !lrText.empty();
@@ -339,7 +382,7 @@ int run(int argc, char **argv, const Model &model) {
     auto results = runOverDataset(model, "decode", BatchSource{nullptr, nullptr, &z.x}, l.state);
     Array x = pickResult(results, info, "output");
     l.norm.invert(x);
-    writeOutput(out, x, columnNames(config.csv.columns, x.rowSize(), "x"));
+    writeOutput(out, x, columnNames(modelDataColumns(config), x.rowSize(), "x"));
   }
   return 0;
 }

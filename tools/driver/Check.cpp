@@ -5,16 +5,44 @@
 #include "passes/Passes.h"
 
 #include <aec/CheckedSize.h>
+#include <aec/Config.h>
 #include <fmt/format.h>
 
 #include <iostream>
+#include <optional>
 
 namespace aec::driver {
+namespace {
 
+/// Reads the data file (data.path, or `dataOverride`) with the trainer's own reader, so that a
+/// width that does not fit the input fails here with the message `train` gives. Returns a
+/// line for the summary ("" for generated data).
+std::string checkDataShape(const ModelSpec &spec, const std::string &dataOverride) {
+  rt::RunConfig config = rt::parseRunConfig(spec.settings);
+  config.inputShape = spec.inputShape;
+  const Shape &out = spec.decoder.empty() ? spec.inputShape : spec.decoder.back().outputShape;
+  config.outputShape = out.empty() ? spec.inputShape : out;
+  if (dataOverride.empty() && (config.path.empty() || !config.synthetic.empty()))
+    return "";
+  try {
+    rt::Dataset d = rt::loadTrainingData(
+        config, dataOverride.empty() ? std::nullopt : std::optional<std::string>(dataOverride));
+    return fmt::format("data: '{}', {} samples of {}{}\n", d.source, d.rows(),
+                       shapeStr(spec.inputShape), d.target.empty() ? "" : " (with targets)");
+  } catch (const std::runtime_error &e) {
+    auto loc = spec.settingLocs.find("data.path");
+    if (!dataOverride.empty() || loc == spec.settingLocs.end())
+      throw;
+    fail(loc->second, e.what()); // point at the model's data.path
+  }
+}
 
-int runCheck(const std::string &model) {
+} // namespace
+
+int runCheck(const std::string &model, const std::string &dataOverride) {
   ModelSpec spec = loadSpec(model, 0);
   checkData(spec);
+  const std::string dataLine = checkDataShape(spec, dataOverride);
   // Building the functions surfaces what parsing cannot see (layers not expanded yet,
   // unsupported loss terms), so a model that checks also compiles up to lowering.
   // The functions `aec compile` makes: split for threads where it pays.
@@ -59,7 +87,7 @@ int runCheck(const std::string &model) {
   // The plan the compiler will make: the default graph passes, then the CPU pipeline
   // through aec-plan-arena (no code generation, so check stays quick).
   defaultPipeline().run(module);
-  std::cout << planSummary(planFunctions(module));
+  std::cout << planSummary(planFunctions(module)) << dataLine;
   return 0;
 }
 

@@ -38,7 +38,7 @@ struct DataOptions {
 
 int runCompile(const CompileOptions &opts);
 int runDump(const DumpOptions &opts);
-int runCheck(const std::string &model);
+int runCheck(const std::string &model, const std::string &dataOverride);
 /// Compiles into the cache unless cached, then execs the trainer: `train` + `trainerArgs`.
 int runRun(const std::string &model, const std::vector<std::string> &trainerArgs);
 int runData(const DataOptions &opts);

@@ -2,8 +2,13 @@
 /// the commands live in one file each.
 #include "tools/driver/Driver.h"
 
-#include <CLI/CLI.hpp>
+#include <aec/CliChecks.h>
 
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <iostream>
 
 using namespace aec::driver;
@@ -49,6 +54,9 @@ int main(int argc, char **argv) {
   CLI::App *checkCmd =
       app.add_subcommand("check", "Validate MODEL.yaml and print layers, shapes, params, FLOPs");
   checkCmd->add_option("model", checkModel, "Model file")->required();
+  std::string checkData;
+  checkCmd->add_option("--data", checkData,
+                       "Data file to check against the input (default: data.path, when set)");
 
   std::string runModel;
   CLI::App *runCmd = app.add_subcommand(
@@ -74,10 +82,26 @@ int main(int argc, char **argv) {
   dataCmd->add_option("--truth", data.truth,
                       "Also write each sample's generating truth (ring angle, temperature...)");
 
+  // CLI11 reports an unknown command as "a subcommand is required" with its own exit code
+  // (106); the contract says exit 1 and a did-you-mean.
+  std::vector<std::string> commands;
+  for (const CLI::App *sub : app.get_subcommands({}))
+    commands.push_back(sub->get_name());
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
+    const std::string near = aec::rt::closestName(argv[1], commands);
+    std::cerr << "error: unknown command '" << argv[1] << "'"
+              << (near.empty() ? "" : "; did you mean '" + near + "'?") << " (commands: "
+              << fmt::format("{}", fmt::join(commands, ", ")) << ")\n";
+    return 1;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0)
+      return app.exit(e); // --help
+    std::cerr << "error: " << e.what() << " (see --help)\n";
+    return 1;
   }
 
   return aec::reportErrors([&] {
@@ -89,7 +113,7 @@ int main(int argc, char **argv) {
       return runDump(dump);
     }
     if (checkCmd->parsed())
-      return runCheck(checkModel);
+      return runCheck(checkModel, checkData);
     if (runCmd->parsed())
       return runRun(runModel, runCmd->remaining());
     if (dataCmd->parsed())

@@ -33,6 +33,13 @@ public:
   /// Restores the stats from a weights file's arrays; throws naming `file` and the missing key
   /// when the model normalizes but the file has no stats (e.g. an --init from elsewhere).
   void restore(const std::map<std::string, Array> &arrays, const std::string &file);
+  /// What the mapping does, for the training banner: "standard (mean and std per feature of
+  /// the 900 training samples)", "/255 (fixed, data.normalize {scale: 255})", "none (the data
+  /// as it is)". `fitRows` is the training part the statistics come from (0: restored).
+  std::string describe(int64_t fitRows) const;
+  /// A warning when a fixed scale S > 1 would shrink data that is already in [0, 1] (a file
+  /// saved after dividing by 255 once), else "". `raw` is the data before apply().
+  std::string rescaleWarning(const Array &raw, const std::string &source) const;
   /// True when every key the kind needs is present in `arrays`.
   bool canRestore(const std::map<std::string, Array> &arrays) const;
 

@@ -1,0 +1,28 @@
+#pragma once
+/// Checks a command runs before any work, so that a bad path or a mistyped command fails in a
+/// second with one line naming the flag, the path and why, instead of after a whole training
+/// run.
+#include <string>
+#include <vector>
+
+namespace aec::rt {
+
+/// `path` (an output file) can be created or replaced: its directory exists and is writable
+/// and `path` is not a directory. Probes by creating and removing a temporary file beside it.
+/// Throws std::runtime_error "--save 'dir/w.npz': directory 'dir' does not exist".
+void requireWritableFile(const std::string &flag, const std::string &path);
+
+/// `dir` (an output folder, created when missing) can be made and written: the nearest
+/// existing ancestor is a writable directory (probed as above) and `dir` is not a file.
+void requireWritableDir(const std::string &flag, const std::string &dir);
+
+/// `path` (an input file) is not a directory; a missing or unreadable file is left to the
+/// reader, whose message names the format.
+void requireInputFile(const std::string &flag, const std::string &path, const std::string &what);
+
+/// The option closest to a mistyped `word` within a few edits (or sharing a prefix of at
+/// least 3 letters), else "". The same rule as the model reader's did-you-mean
+/// (frontend/SpecReader.cpp), for the trainer, which links no frontend code.
+std::string closestName(const std::string &word, const std::vector<std::string> &options);
+
+} // namespace aec::rt
