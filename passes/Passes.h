@@ -21,11 +21,12 @@ struct ShardPlan {
 };
 
 /// A step of fewer FLOPs (3 x forward FLOPs x batch) than this is not split by default.
-/// Below it a step takes well under a millisecond here, and the hand-over between two
-/// threads (microseconds on an idle machine, a time slice on a busy one) costs more than
-/// the second core saves: measured on this 2-core machine, ring (1 MFLOP) and sdss_colors
-/// at batch 64 (4.5 MFLOP) ran slower on 2 threads, fashion_conv faster (README).
-inline constexpr int64_t MinShardedStepFlops = 50'000'000;
+/// Below it the hand-over between two threads (microseconds on an idle machine, a time
+/// slice on a busy one) costs about what the second core saves. Measured on this idle
+/// 2-core machine, 2 shards against 1: ring (1 MFLOP) 1.25M vs 1.69M samples/s, sdss_colors
+/// at batch 64 (4.5 MFLOP) 0.60M vs 0.49-0.61M, at batch 128 (9 MFLOP) 0.78M vs 0.54-0.63M,
+/// at batch 256 (18 MFLOP) 1.10M vs 0.68M (README, Threads).
+inline constexpr int64_t MinShardedStepFlops = 8'000'000;
 
 /// The shards for `spec` at `batch`: `requested` (0: 2 when the step has at least
 /// MinShardedStepFlops), or 1 with the reason when the step cannot be split exactly: a
