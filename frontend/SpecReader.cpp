@@ -1,5 +1,7 @@
 #include "frontend/SpecReader.h"
 
+#include <aec/ClosestName.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -9,48 +11,8 @@
 
 namespace aec {
 
-size_t editDistance(const std::string &a, const std::string &b) {
-  // Optimal string alignment: Levenshtein plus adjacent transpositions ("rleu" -> "relu"
-  // is one edit, the most common typo).
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i)
-    d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j)
-    d[0][j] = j;
-  for (size_t i = 1; i <= a.size(); ++i)
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  return d[a.size()][b.size()];
-}
-
-std::string closestMatch(const std::string &word, const std::vector<std::string> &options) {
-  std::string best;
-  size_t bestDist = std::numeric_limits<size_t>::max();
-  for (const std::string &o : options) {
-    size_t d = editDistance(word, o);
-    if (d < bestDist) {
-      bestDist = d;
-      best = o;
-    }
-  }
-  // A third of the word (at least 1, at most 3 edits) separates typos from other words;
-  // a prefix relation ("unit" for "units", "lr_rate" for "lr") also counts.
-  size_t limit = std::clamp<size_t>(word.size() / 3, 1, 3);
-  if (bestDist <= limit)
-    return best;
-  for (const std::string &o : options)
-    if (std::min(word.size(), o.size()) >= 3 &&
-        (o.rfind(word, 0) == 0 || word.rfind(o, 0) == 0))
-      return o;
-  return "";
-}
-
 std::string didYouMean(const std::string &word, const std::vector<std::string> &options) {
-  std::string best = closestMatch(word, options);
+  std::string best = closestName(word, options);
   return best.empty() ? "" : "; did you mean '" + best + "'?";
 }
 

@@ -13,10 +13,6 @@
 
 namespace aec {
 
-/// Levenshtein distance, for did-you-mean suggestions.
-size_t editDistance(const std::string &a, const std::string &b);
-/// The option closest to `word` when it is close enough to be a likely typo, else "".
-std::string closestMatch(const std::string &word, const std::vector<std::string> &options);
 /// "; did you mean 'x'?" or "" (no close option).
 std::string didYouMean(const std::string &word, const std::vector<std::string> &options);
 /// "a, b, c".

@@ -72,40 +72,4 @@ void requireInputFile(const std::string &flag, const std::string &path, const st
     throw std::runtime_error(fmt::format("{} '{}': is a directory, not {}", flag, path, what));
 }
 
-namespace {
-/// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
-size_t editDistance(const std::string &a, const std::string &b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i)
-    d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j)
-    d[0][j] = j;
-  for (size_t i = 1; i <= a.size(); ++i)
-    for (size_t j = 1; j <= b.size(); ++j) {
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  return d[a.size()][b.size()];
-}
-} // namespace
-
-std::string closestName(const std::string &word, const std::vector<std::string> &options) {
-  std::string best;
-  size_t bestDist = std::numeric_limits<size_t>::max();
-  for (const std::string &o : options) {
-    const size_t d = editDistance(word, o);
-    if (d < bestDist) {
-      bestDist = d;
-      best = o;
-    }
-  }
-  if (bestDist <= std::clamp<size_t>(word.size() / 3, 1, 3))
-    return best;
-  for (const std::string &o : options)
-    if (std::min(word.size(), o.size()) >= 3 && (o.rfind(word, 0) == 0 || word.rfind(o, 0) == 0))
-      return o;
-  return "";
-}
-
 } // namespace aec::rt

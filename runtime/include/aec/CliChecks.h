@@ -2,6 +2,7 @@
 /// Checks a command runs before any work, so that a bad path or a mistyped command fails in a
 /// second with one line naming the flag, the path and why, instead of after a whole training
 /// run.
+#include <aec/ClosestName.h>
 #include <string>
 #include <vector>
 
@@ -20,9 +21,7 @@ void requireWritableDir(const std::string &flag, const std::string &dir);
 /// reader, whose message names the format.
 void requireInputFile(const std::string &flag, const std::string &path, const std::string &what);
 
-/// The option closest to a mistyped `word` within a few edits (or sharing a prefix of at
-/// least 3 letters), else "". The same rule as the model reader's did-you-mean
-/// (frontend/SpecReader.cpp), for the trainer, which links no frontend code.
-std::string closestName(const std::string &word, const std::vector<std::string> &options);
+/// Did-you-mean for commands: aec::closestName (aec/ClosestName.h), the model reader's rule.
+using aec::closestName;
 
 } // namespace aec::rt
