@@ -44,6 +44,26 @@ bool isCheapToRecompute(Operation *op) {
   return count <= 2;
 }
 
+/// A producer with a division or a transcendental (sigmoid's exp) is worth computing
+/// once per element: it fuses only into a consumer that reads each of its elements once in
+/// an all-parallel loop nest. A broadcasting consumer (upsample) would recompute it per
+/// copy, and a reduction's short inner loop (a pooling window) leaves it scalar libm calls.
+bool isExpensive(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!generic)
+    return false;
+  for (Operation &inner : generic.getBody()->without_terminator())
+    if (isa<arith::DivFOp>(inner) || inner.getName().getDialectNamespace() == "math")
+      return true;
+  return false;
+}
+
+bool readsEachElementOnce(OpOperand *fused) {
+  auto consumer = dyn_cast<linalg::GenericOp>(fused->getOwner());
+  return consumer && consumer.getNumReductionLoops() == 0 &&
+         consumer.getMatchingIndexingMap(fused).isPermutation();
+}
+
 /// Every use of `producer` fuses it: once all have, the producer is dead, so
 /// recomputing it saves its pass over memory instead of adding work.
 bool everyUseFuses(Operation *producer) {
@@ -75,13 +95,17 @@ public:
 
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
-    // As upstream, a producer fuses into its single user; beyond upstream, a
-    // cheap producer fuses into all its users (recomputed in each). Never
-    // reshape or fuse across a named op (see above).
+    // As upstream, a producer fuses into its single user (an expensive one
+    // only where that computes it once per element); beyond upstream, a cheap
+    // producer fuses into all its users (recomputed in each). Never reshape or
+    // fuse across a named op (see above).
     linalg::ControlFusionFn control = [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
       if (!producer || isNamedLinalgOp(producer) ||
           isNamedLinalgOp(fused->getOwner()))
+        return false;
+      if (isa<linalg::GenericOp>(fused->getOwner()) && isExpensive(producer) &&
+          !readsEachElementOnce(fused))
         return false;
       return producer->hasOneUse() ||
              (isCheapToRecompute(producer) && everyUseFuses(producer));
