@@ -12,10 +12,7 @@ std::string epochs(int64_t n) { return fmt::format("{} epoch{}", n, n == 1 ? "" 
 
 std::vector<std::string> EpochEvents::after(const EpochRecord &rec, const TrainProgress &now) {
   std::vector<std::string> lines;
-  // The Trainer falls back to the training loss when there is no validation part.
-  auto monitored = [&](const std::string &monitor) {
-    return monitor == "val_loss" && !std::isnan(rec.valLoss) ? std::string("val_loss") : std::string("loss");
-  };
+  auto monitored = [&](const std::string &monitor) { return monitoredMetric(monitor, !std::isnan(rec.valLoss)); };
   const auto &pl = config_.plateau;
   if (pl.patience >= 0 && now.lr < rec.lr)
     lines.push_back(fmt::format("epoch {}: {} did not improve for {}: reducing lr {:.3g} -> {:.3g}", rec.epoch,

@@ -55,12 +55,6 @@ std::string previousLog(const std::string &path, int64_t upTo) {
   return kept;
 }
 
-/// What early stopping or the plateau rule watches: val_loss falls back to loss without
-/// validation rows (Trainer::afterEpoch).
-std::string monitorName(const std::string &monitor, const Trainer &trainer) {
-  return monitor == "val_loss" && trainer.validationRows() > 0 ? "val_loss" : "loss";
-}
-
 } // namespace
 
 std::string shellQuote(const std::string &arg) {
@@ -135,7 +129,7 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
       // Restoring none, or the last ones, would silently break restore_best's promise.
       say(fmt::format("warning: checkpoint '{}' holds no weights for restore_best (an older trainer wrote it): "
                       "early stopping starts afresh from epoch {}, forgetting the best {} so far ({:.5g})",
-                      *opts.resumePath, resumed.epoch + 1, monitorName(es.monitor, trainer), resumed.best));
+                      *opts.resumePath, resumed.epoch + 1, monitoredMetric(es.monitor, trainer.validationRows() > 0), resumed.best));
       trainer.progress.best = std::numeric_limits<double>::infinity();
       trainer.progress.bestEpoch = 0;
       trainer.progress.waitStop = 0;

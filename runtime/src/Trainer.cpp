@@ -195,7 +195,7 @@ std::optional<EpochRecord> Trainer::runSteps(int64_t epoch, const std::function<
 
 bool Trainer::afterEpoch(const EpochRecord &rec) {
   auto monitored = [&](const std::string &monitor) {
-    return monitor == "val_loss" && !std::isnan(rec.valLoss) ? rec.valLoss : rec.loss;
+    return monitoredMetric(monitor, !std::isnan(rec.valLoss)) == "val_loss" ? rec.valLoss : rec.loss;
   };
   bool stop = false;
   const auto &es = config_.earlyStopping;

@@ -32,6 +32,12 @@ struct EpochRecord {
   bool restoredBest = false; ///< restore_best put back the weights of progress.bestEpoch
 };
 
+/// What early stopping or the plateau rule watches: "val_loss", or "loss" when the run has
+/// no validation part. Trainer::afterEpoch compares that metric; the lines about it name it.
+inline std::string monitoredMetric(const std::string &monitor, bool hasValidation) {
+  return monitor == "val_loss" && hasValidation ? "val_loss" : "loss";
+}
+
 /// Command-line choices layered over the RunConfig.
 struct TrainOptions {
   std::optional<std::string> dataPath;   ///< --data
