@@ -1,5 +1,6 @@
 #include "passes/LossTerms.h"
 #include "passes/Passes.h"
+#include "ir/OpRegistry.h"
 
 #include <cmath>
 
@@ -74,9 +75,68 @@ ValueId weightDecay(Builder &b, const LossTermSpec &t, const ForwardInfo &info) 
   return b.mulScalar(sum, t.weight);
 }
 
+/// The dense layer h = g(A W + bias) on A = x or rows(x), g elementwise: the matmul
+/// node, or NoValue when h is anything else (a deeper encoder, noise on the input).
+/// Every value between the matmul and h that depends on x must be elementwise, so that
+/// h[b, j] depends on x only through (A W)[b, j].
+ValueId denseProduct(const Graph &g, ValueId h, ValueId x) {
+  std::vector<bool> fromX(g.size(), false);
+  fromX[x] = true;
+  for (ValueId v = x + 1; v <= h; ++v)
+    for (ValueId o : g.node(v).operands)
+      if (fromX[o])
+        fromX[v] = true;
+  ValueId product = NoValue;
+  std::vector<ValueId> work = {h};
+  std::vector<bool> seen(g.size(), false);
+  while (!work.empty()) {
+    ValueId v = work.back();
+    work.pop_back();
+    if (seen[v] || !fromX[v])
+      continue;
+    seen[v] = true;
+    const Node &n = g.node(v);
+    if (n.op == "matmul") {
+      ValueId a = n.operands[0], w = n.operands[1];
+      const Shape &as = g.type(a).shape;
+      bool rowsOfX = a == x || (g.node(a).op == "reshape" && g.node(a).operands[0] == x &&
+                                as.size() == 2 && as[0] == g.type(x).shape[0]);
+      if ((product != NoValue && product != v) || !rowsOfX || fromX[w] || n.attrs.getInt("ta", 0))
+        return NoValue;
+      product = v;
+      continue;
+    }
+    const OpDef *def = lookupOp(n.op);
+    if (!def || !def->has(TraitElementwise))
+      return NoValue;
+    for (ValueId o : n.operands)
+      work.push_back(o);
+  }
+  return product != NoValue && g.type(product).shape == g.type(h).shape ? product : NoValue;
+}
+
+/// For h = g(A W + bias) the Jacobian of sample b is diag(g'(z_b)) W^T, so
+/// ||d h_b / d x_b||^2 = sum_j g'(z_bj)^2 sum_i W_ij^2: one backward sweep (for g') instead
+/// of one per unit. NoValue when h is not such a layer.
+ValueId denseContractivePenalty(Builder &b, ValueId h, ValueId x) {
+  Graph &g = b.graph();
+  ValueId z = denseProduct(g, h, x);
+  if (z == NoValue)
+    return NoValue;
+  // d sum(h) / d z[b, j] = g'(z[b, j]) since h[b, j] depends on z[b, j] alone.
+  ValueId slope = buildGradients(g, b.sumAll(h), {z}).at(0);
+  ValueId w = g.node(z).operands[1];
+  const bool transposed = g.node(z).attrs.getInt("tb", 0) != 0; // W stored [m, n]
+  ValueId columnNorms = b.reduceSum(b.square(w), {transposed ? 1 : 0});
+  const Shape &s = b.shape(slope);
+  return b.reduceSum(b.mul(b.square(slope), b.broadcast(columnNorms, s, {1})), {1});
+}
+
 } // namespace
 
 ValueId contractivePenalty(Builder &b, ValueId h, ValueId x) {
+  if (ValueId dense = denseContractivePenalty(b, h, x); dense != NoValue)
+    return dense;
   Graph &g = b.graph();
   ValueId r = rows(b, h);
   const int64_t batch = b.shape(r)[0], units = b.shape(r)[1];

@@ -22,8 +22,8 @@ struct ExtraLoss {
 ///   the real samples (every element of a sample is a unit), clipped to [1e-7, 1 - 1e-7];
 ///   weight * sum_j KL(rho || rho_hat_j). A batch term.
 /// - contractive {layer, weight}: weight * ||d h / d x||_F^2 per sample, the Jacobian built
-///   by the symbolic AD itself (one reverse sweep per unit of h), so the training gradient
-///   is a gradient of a gradient.
+///   by the symbolic AD itself (contractivePenalty), so the training gradient is a gradient
+///   of a gradient.
 /// - weight_decay: lambda * sum ||kernel||^2 over every trainable `.../kernel` and
 ///   `.../recurrent_kernel` (dense, conv, lstm, the VAE heads; not biases nor norms), as
 ///   Keras' l2(lambda) kernel regularizer. A batch term.
@@ -31,8 +31,9 @@ ExtraLoss buildLossTerms(Builder &b, const ModelSpec &spec, const ForwardInfo &i
                          ValueId weight);
 
 /// ||d h / d x||_F^2 per sample [B] for h [B, ...] computed from x [B, ...] with samples
-/// independent: for each unit j, the gradient of sum_b h[b, j] w.r.t. x has row b equal to
-/// d h[b, j] / d x[b].
+/// independent. For a dense layer on x (h = g(x W + bias), g elementwise) in closed form,
+/// sum_j g'(z_j)^2 ||W[:, j]||^2; otherwise for each unit j the gradient of sum_b h[b, j]
+/// w.r.t. x, whose row b is d h[b, j] / d x[b].
 ValueId contractivePenalty(Builder &b, ValueId h, ValueId x);
 
 } // namespace aec

@@ -224,6 +224,42 @@ TEST_CASE("loss terms: values and gradients", "[gradcheck][terms]") {
     CHECK(termValue(s) == Approx(realMean(perSample)).epsilon(1e-9));
     checkStepGradients(s, 1e-5);
   }
+  SECTION("contractive through two layers: one backward sweep per unit") {
+    const char *twoLayers = R"(input: [3]
+encoder:
+  - dense: {units: 4, activation: tanh, name: h1}
+  - dense: {units: 2, activation: sigmoid, name: code}
+decoder:
+  - dense: {units: 3, name: out}
+loss:
+  reconstruction: mse
+  terms: [{contractive: {layer: code, weight: 0.1}}]
+optimizer: {sgd: {lr: 1.0}}
+)";
+    Step s = makeStep(twoLayers, 5, 36);
+    const Tensor &w1 = s.inputs.at("h1/kernel"), &w2 = s.inputs.at("code/kernel");
+    Tensor z1 = affine(s.inputs.at("x"), w1, s.inputs.at("h1/bias"));
+    Tensor h1 = xt::tanh(z1);
+    Tensor z2 = affine(h1, w2, s.inputs.at("code/bias"));
+    // d code_j / d x_i = sigmoid'(z2_j) sum_k W2[k, j] tanh'(z1_k) W1[i, k].
+    std::vector<double> perSample(5);
+    for (size_t b = 0; b < 5; ++b)
+      for (size_t j = 0; j < 2; ++j)
+        for (size_t i = 0; i < 3; ++i) {
+          double d = 0;
+          for (size_t k = 0; k < 4; ++k)
+            d += w2(k, j) * (1 - h1(b, k) * h1(b, k)) * w1(i, k);
+          d *= sigmoid(z2(b, j)) * (1 - sigmoid(z2(b, j)));
+          perSample[b] += 0.1 * d * d;
+        }
+    std::string withoutTerm = twoLayers;
+    withoutTerm.replace(withoutTerm.find("[{contractive"), std::string("[{contractive: {layer: code, weight: 0.1}}]").size(), "[]");
+    Step base = makeStep(withoutTerm.c_str(), 5, 1);
+    for (auto &[name, value] : base.inputs)
+      value = s.inputs.at(name);
+    CHECK(s.loss() - base.loss() == Approx(realMean(perSample)).epsilon(1e-9));
+    checkStepGradients(s, 1e-5);
+  }
   SECTION("weight_decay") {
     Step s = makeStep(termModel("[{weight_decay: 0.01}]"), 5, 34);
     double expected = 0.01 * (xt::sum(xt::square(s.inputs.at("code/kernel")))() +
@@ -403,4 +439,32 @@ optimizer: {sgd: {lr: 1.0}}
     CHECK(out.at("new_mean")(c) ==
           Approx(0.99 * s.inputs.at("bn/moving_mean")(c) + 0.01 * mean).epsilon(1e-12));
   }
+}
+
+namespace {
+/// A contractive model whose term sits on `units` units; `hidden` puts a tanh layer first.
+std::string contractiveModel(int units, const std::string &activation, bool hidden) {
+  return std::string("input: [2, 3]\nencoder:\n  - flatten\n") +
+         (hidden ? "  - dense: {units: 5, activation: tanh}\n" : "") +
+         "  - dense: {units: " + std::to_string(units) + ", activation: " + activation +
+         ", name: code}\ndecoder:\n  - dense: 6\n  - reshape: {shape: [2, 3]}\nloss:\n"
+         "  reconstruction: mse\n  terms: [{contractive: {layer: code, weight: 0.1}}]\n"
+         "optimizer: {sgd: {lr: 1.0}}\n";
+}
+} // namespace
+
+TEST_CASE("a contractive dense layer costs one backward sweep, not one per unit",
+          "[gradcheck][terms]") {
+  for (const char *activation : {"sigmoid", "silu", "linear", "elu"}) {
+    INFO(activation);
+    Step narrow = makeStep(contractiveModel(2, activation, false).c_str(), 3, 51);
+    Step wide = makeStep(contractiveModel(9, activation, false).c_str(), 3, 51);
+    CHECK(narrow.graph.size() == wide.graph.size());
+    checkStepGradients(wide, 1e-5);
+  }
+  // Behind another layer the Jacobian takes a sweep per unit (the general path).
+  Step narrow = makeStep(contractiveModel(2, "sigmoid", true).c_str(), 3, 52);
+  Step wide = makeStep(contractiveModel(9, "sigmoid", true).c_str(), 3, 52);
+  CHECK(narrow.graph.size() < wide.graph.size());
+  checkStepGradients(narrow, 1e-5);
 }
