@@ -46,6 +46,11 @@ std::unique_ptr<mlir::Pass> createLowerVectorPass();
 /// no heap allocation (PlanArenaPass.cpp).
 std::unique_ptr<mlir::Pass> createPlanArenaPass();
 
+/// aec-outline-loops: after bufferization, moves each top-level loop nest of a
+/// function into a private function called in its place; identical loop nests
+/// share one (OutlineLoopsPass.cpp).
+std::unique_ptr<mlir::Pass> createOutlineLoopsPass();
+
 /// Registers aec's passes and the `aec-cpu-pipeline` pipeline with MLIR's
 /// global registry, so that pipeline text and aec-mlir-opt can name them.
 /// Idempotent (Pipeline.cpp).

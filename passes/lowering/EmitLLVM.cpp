@@ -2,7 +2,6 @@
 /// wrappers, the descriptor global, host CPU targeting and O3.
 #include "passes/lowering/Lowering.h"
 #include "passes/lowering/MLIRLowering.h"
-#include "passes/lowering/OutlineKernels.h"
 
 #include "llvm/Support/Format.h"
 
@@ -323,14 +322,6 @@ std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
   if (llvm::verifyModule(*mod, &errOS))
     throw std::runtime_error("internal error: invalid LLVM IR: " + err);
   llvm::OptimizationLevel level = chooseOptLevel(*mod);
-  // AEC_NO_OUTLINE=1 keeps each function whole (to measure what outlining costs). A huge
-  // function stays whole at O0: extracting its loops one by one is quadratic (114 s on
-  // the unrolled LSTM step of fashion_recurrent).
-  const char *whole = std::getenv("AEC_NO_OUTLINE");
-  if (level != llvm::OptimizationLevel::O0 && (!whole || !*whole || std::string(whole) == "0")) {
-    PhaseTimer timer("outlining kernels");
-    outlineKernels(*mod);
-  }
   {
     PhaseTimer timer("LLVM optimisation");
     runO3(*mod, tm, level);

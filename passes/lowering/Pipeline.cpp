@@ -42,13 +42,14 @@ namespace {
 /// (hoist-static-allocs), so the caller's buffers receive results without a
 /// copy; the intermediates get offsets in one planned arena (aec-plan-arena),
 /// the workspace argument the runtime allocates once. What remains of linalg
-/// becomes loops; the matmul tiles' contracts become FMA chains.
+/// becomes loops; each top-level loop nest becomes a function of its own, shared
+/// by identical nests; the matmul tiles' contracts become FMA chains.
 ///
 /// Loops, vectors and memrefs -> LLVM dialect. log1p stays exact (no log(1+x));
 /// math ops with no LLVM intrinsic (tanh, erf) become libm calls, which the
 /// trainer links; bare-pointer memrefs make each static buffer one pointer, as
 /// the entry ABI wants.
-std::string cpuPipeline(bool vectorize, bool arena) {
+std::string cpuPipeline(bool vectorize, bool arena, bool outline) {
   return std::string("aec-fuse-elementwise,") +
          (vectorize ? "aec-tile-matmuls,aec-tile-convs," : "") +
          "one-shot-bufferize{bufferize-function-boundaries "
@@ -57,7 +58,8 @@ std::string cpuPipeline(bool vectorize, bool arena) {
          std::string(arena ? "func.func(aec-plan-arena)," : "") +
          "buffer-deallocation-pipeline,"
          "func.func(convert-linalg-to-loops),"
-         "convert-bufferization-to-memref,"
+         "convert-bufferization-to-memref," +
+         std::string(outline ? "aec-outline-loops," : "") +
          "canonicalize,"
          "aec-lower-vector,"
          "func.func(convert-vector-to-scf{full-unroll}),"
@@ -84,13 +86,18 @@ struct CPUPipelineOptions
       *this, "arena",
       llvm::cl::desc("place intermediates in one planned arena (aec-plan-arena)"),
       llvm::cl::init(true)};
+  Option<bool> Outline{
+      *this, "outline",
+      llvm::cl::desc("move each top-level loop nest into a shared function (aec-outline-loops)"),
+      llvm::cl::init(true)};
 };
 
 /// Debugging knobs: AEC_MLIR_PRINT_STAGES=1 prints the IR after every pass to
 /// stderr (as --mlir-print-ir-after-all does in aec-mlir-opt);
 /// AEC_MLIR_NO_VECTORIZE=1 leaves matmuls as plain loops (to bisect numerical
 /// issues); AEC_MLIR_NO_ARENA=1 leaves every intermediate its own allocation
-/// (to measure the memory plan); AEC_TIMING=1 reports the time of every MLIR
+/// (to measure the memory plan); AEC_NO_OUTLINE=1 keeps every function whole
+/// (to measure what aec-outline-loops buys); AEC_TIMING=1 reports the time of every MLIR
 /// pass (and LLVM's O3 and code generation, EmitLLVM.cpp).
 bool envFlag(const char *name) {
   const char *v = std::getenv(name);
@@ -100,7 +107,7 @@ bool envFlag(const char *name) {
 /// The pipeline the compiler runs, with the knobs above applied.
 std::string compilerPipeline() {
   return cpuPipeline(!envFlag("AEC_MLIR_NO_VECTORIZE"),
-                     !envFlag("AEC_MLIR_NO_ARENA"));
+                     !envFlag("AEC_MLIR_NO_ARENA"), !envFlag("AEC_NO_OUTLINE"));
 }
 
 /// The top-level entries of `pipeline` up to and including the first that runs
@@ -187,6 +194,7 @@ void registerAecPasses() {
     mlir::registerPass(createTileConvsPass);
     mlir::registerPass(createLowerVectorPass);
     mlir::registerPass(createPlanArenaPass);
+    mlir::registerPass(createOutlineLoopsPass);
     mlir::PassPipelineRegistration<CPUPipelineOptions>(
         "aec-cpu-pipeline",
         "aec's CPU pipeline: linalg on tensors -> LLVM dialect, as the "
@@ -194,7 +202,7 @@ void registerAecPasses() {
         [](mlir::OpPassManager &pm, const CPUPipelineOptions &options) {
           // The text is internal and tested: a parse error is aec's bug.
           if (mlir::failed(
-                  mlir::parsePassPipeline(cpuPipeline(options.Vectorize, options.Arena), pm)))
+                  mlir::parsePassPipeline(cpuPipeline(options.Vectorize, options.Arena, options.Outline), pm)))
             llvm::report_fatal_error("aec-cpu-pipeline: bad pipeline text");
         });
   });
