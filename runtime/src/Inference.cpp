@@ -1,0 +1,58 @@
+/// encode / decode / reconstruct / score over arrays, shared by the trainer's commands and
+/// the C API.
+#include <aec/Finite.h>
+#include <aec/Inference.h>
+
+#include <fmt/format.h>
+
+namespace aec::rt {
+namespace {
+
+/// The first result of `fn` with `role`, else its first result.
+const Array &pickResult(const std::map<std::string, Array> &out, const FunctionInfo &fn, const std::string &role) {
+  for (const auto &r : fn.results)
+    if (r.role == role && out.count(r.name))
+      return out.at(r.name);
+  for (const auto &r : fn.results)
+    if (out.count(r.name))
+      return out.at(r.name);
+  throw std::runtime_error(fmt::format("function '{}' has no per-sample result", fn.name));
+}
+
+} // namespace
+
+LoadedWeights loadForInference(const Model &model, const RunConfig &config, const std::string &weights) {
+  LoadedWeights l{initModelState(model.desc, 0), Normalizer(config.normalize, config.transform)};
+  auto arrays = loadParams(model.desc, l.state, weights);
+  requireFiniteState(model.desc, l.state, "weights file", weights);
+  if (l.norm.active())
+    l.norm.restore(arrays, weights);
+  return l;
+}
+
+Array runInference(const Model &model, Inference what, Array input, ModelState &state, const Normalizer &norm) {
+  if (what == Inference::Decode) {
+    if (!model.hasFunction("decode"))
+      throw std::runtime_error(
+          fmt::format("model '{}' has no stand-alone decoder (it has skips from the encoder)", model.desc.name));
+    const FunctionInfo &info = model.requireFunction("decode");
+    auto results = runOverDataset(model, "decode", BatchSource{nullptr, nullptr, &input}, state);
+    Array x = pickResult(results, info, "output");
+    norm.invert(x);
+    return x;
+  }
+  const std::string fn = what == Inference::Encode ? "encode" : what == Inference::Reconstruct ? "reconstruct" : "eval_step";
+  const FunctionInfo &info = model.requireFunction(fn);
+  norm.apply(input);
+  auto results = runOverDataset(model, fn, BatchSource{&input, nullptr, nullptr}, state);
+  if (what == Inference::Encode)
+    return pickResult(results, info, "latent");
+  if (what == Inference::Reconstruct) {
+    Array x = pickResult(results, info, "output");
+    norm.invert(x);
+    return x;
+  }
+  return results.count("loss") ? results.at("loss") : pickResult(results, info, "loss");
+}
+
+} // namespace aec::rt
