@@ -110,10 +110,16 @@ class Model:
         rank = self._lib.aec_shape(self._handle, which, dims, 16)
         return tuple(int(dims[i]) for i in range(rank))
 
+    @property
+    def _live(self):
+        if self._handle is None:
+            raise Error(f"model '{self.name}' is closed")
+        return self._handle
+
     def _run(self, fn, a, name, shape):
         arr, dims = _samples(a, name)
         out = np.empty((arr.shape[0],) + shape, dtype=np.float32)
-        self._check(fn(self._handle, arr.ctypes.data_as(_f32p), dims.ctypes.data_as(_i64p), arr.ndim,
+        self._check(fn(self._live, arr.ctypes.data_as(_f32p), dims.ctypes.data_as(_i64p), arr.ndim,
                        out.ctypes.data_as(_f32p)))
         return out
 
@@ -144,33 +150,33 @@ class Model:
             t, td = _samples(target, "target")
             tgt, tdims, trank = t.ctypes.data_as(_f32p), td.ctypes.data_as(_i64p), t.ndim
         loss = ctypes.c_double()
-        self._check(self._lib.aec_train_step(self._handle, arr.ctypes.data_as(_f32p), dims.ctypes.data_as(_i64p),
+        self._check(self._lib.aec_train_step(self._live, arr.ctypes.data_as(_f32p), dims.ctypes.data_as(_i64p),
                                              arr.ndim, tgt, tdims, trank, ctypes.byref(loss)))
         return loss.value
 
     def fit_normalization(self, x):
         """Fits data.normalize's statistics on the training samples x (a model loaded without weights)."""
         arr, dims = _samples(x, "x")
-        self._check(self._lib.aec_fit_normalization(self._handle, arr.ctypes.data_as(_f32p),
+        self._check(self._lib.aec_fit_normalization(self._live, arr.ctypes.data_as(_f32p),
                                                     dims.ctypes.data_as(_i64p), arr.ndim))
 
     def save(self, path):
         """Writes the weights and normalization statistics (.npz, as the trainer's --save)."""
-        self._check(self._lib.aec_save(self._handle, os.fsencode(path)))
+        self._check(self._lib.aec_save(self._live, os.fsencode(path)))
 
     @property
     def lr(self):
         """Learning rate of the next train_step (the model's until set)."""
-        return self._lib.aec_learning_rate(self._handle)
+        return self._lib.aec_learning_rate(self._live)
 
     @lr.setter
     def lr(self, value):
-        self._check(self._lib.aec_set_learning_rate(self._handle, float(value)))
+        self._check(self._lib.aec_set_learning_rate(self._live, float(value)))
 
     @property
     def steps(self):
         """Optimizer steps taken since load."""
-        return int(self._lib.aec_steps(self._handle))
+        return int(self._lib.aec_steps(self._live))
 
     def close(self):
         """Frees the model (also done when it is garbage collected)."""

@@ -81,6 +81,13 @@ Dataset callerData(const char *name, const float *data, const int64_t *dims, int
   return ds;
 }
 
+/// `model` as a reference; a null handle (a closed model) is an error, not a crash.
+template <class M> M &live(M *model) {
+  if (!model)
+    throw std::runtime_error("no model (a null handle: closed, or never opened)");
+  return *model;
+}
+
 void requireStats(const AecModel &m) {
   if (!m.statsReady)
     throw std::runtime_error(fmt::format(
@@ -97,8 +104,9 @@ void copyOut(const Array &r, int64_t rows, const Dims &shape, float *out) {
     std::memcpy(out, r.data.data(), r.data.size() * sizeof(float));
 }
 
-int infer(AecModel *m, Inference what, const float *in, const int64_t *dims, int rank, float *out) {
+int infer(AecModel *model, Inference what, const float *in, const int64_t *dims, int rank, float *out) {
   return guarded([&] {
+    AecModel *m = &live(model);
     const auto &desc = m->model.desc;
     const bool latent = what == Inference::Decode;
     Dataset d = callerData(latent ? "z" : "x", in, dims, rank, latent ? desc.codeShape : desc.inputShape,
@@ -169,11 +177,13 @@ int aec_open(const char *weights, const uint64_t *seed, int threads, AecModel **
 
 void aec_close(AecModel *model) { delete model; }
 
-const char *aec_name(const AecModel *model) { return model->model.desc.name.c_str(); }
+const char *aec_name(const AecModel *model) { return model ? model->model.desc.name.c_str() : ""; }
 
-int64_t aec_batch(const AecModel *model) { return model->model.desc.batch; }
+int64_t aec_batch(const AecModel *model) { return model ? model->model.desc.batch : 0; }
 
 int aec_shape(const AecModel *model, AecShape which, int64_t *dims, int capacity) {
+  if (!model)
+    return -1;
   const auto &desc = model->model.desc;
   const Dims *shape = which == AEC_SHAPE_INPUT    ? &desc.inputShape
                       : which == AEC_SHAPE_OUTPUT ? &desc.outputShape
@@ -205,7 +215,7 @@ int aec_score(AecModel *model, const float *x, const int64_t *dims, int rank, fl
 int aec_train_step(AecModel *model, const float *x, const int64_t *dims, int rank, const float *target,
                    const int64_t *target_dims, int target_rank, double *loss) {
   return guarded([&] {
-    AecModel &m = *model;
+    AecModel &m = live(model);
     const auto &desc = m.model.desc;
     Dataset batch = callerData("x", x, dims, rank, desc.inputShape, "input");
     const int64_t n = batch.rows();
@@ -243,7 +253,7 @@ int aec_train_step(AecModel *model, const float *x, const int64_t *dims, int ran
 
 int aec_fit_normalization(AecModel *model, const float *x, const int64_t *dims, int rank) {
   return guarded([&] {
-    Dataset d = callerData("x", x, dims, rank, model->model.desc.inputShape, "input");
+    Dataset d = callerData("x", x, dims, rank, live(model).model.desc.inputShape, "input");
     if (d.rows() < 1)
       throw std::runtime_error("fit_normalization: no samples");
     Normalizer norm(model->config.normalize, model->config.transform);
@@ -257,22 +267,22 @@ int aec_save(const AecModel *model, const char *path) {
   return guarded([&] {
     if (!path)
       throw std::runtime_error("save: no path");
-    requireStats(*model);
+    requireStats(live(model));
     requireWritableFile("save", path);
     saveWeights(path, model->model.desc, model->state, model->norm);
   });
 }
 
-double aec_learning_rate(const AecModel *model) { return model->lr; }
+double aec_learning_rate(const AecModel *model) { return model ? model->lr : std::nan(""); }
 
 int aec_set_learning_rate(AecModel *model, double lr) {
   return guarded([&] {
     if (!(lr > 0) || !std::isfinite(lr))
       throw std::runtime_error(fmt::format("learning rate: expected a positive finite number, got {}", lr));
-    model->lr = lr;
+    live(model).lr = lr;
   });
 }
 
-int64_t aec_steps(const AecModel *model) { return model->steps; }
+int64_t aec_steps(const AecModel *model) { return model ? model->steps : 0; }
 
 } // extern "C"

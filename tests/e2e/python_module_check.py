@@ -105,6 +105,17 @@ def main():
     check(not np.array_equal(np.load("sdss_colors.seed.npz")["code/kernel"], np.load("sdss_colors.w0.npz")["code/kernel"]),
           "sdss_colors: another seed draws other weights")
 
+    # An explicit target equal to the input is the model's own target: the same step.
+    a = aec.load("./libsdss_colors.so", weights="sdss_colors.w0.npz")
+    b = aec.load("./libsdss_colors.so", weights="sdss_colors.w0.npz")
+    la, lb = a.train_step(colors[:50]), b.train_step(colors[:50], target=colors[:50])
+    a.save("sdss_colors.ta.npz")
+    b.save("sdss_colors.tb.npz")
+    check(la == lb, f"train_step with target=x: loss {lb!r} == {la!r}")
+    same_weights("sdss_colors.ta.npz", "sdss_colors.tb.npz", "train_step with target=x")
+    a.lr = 0.5
+    check(a.lr == 0.5, "lr can be set")
+
     # Errors: Python exceptions with the library's message, and the process goes on.
     raises(lambda: sdss.encode(colors[:, :3]), "'x' has 3 values per sample, but the model's input [5] needs 5",
            "wrong width")
@@ -119,6 +130,10 @@ def main():
            "weights of another model")
     raises(lambda: sdss.save("no/such/dir/w.npz"), "does not exist", "save into a missing directory")
     raises(lambda: setattr(sdss, "lr", -1.0), "positive", "negative learning rate")
+    raises(lambda: sdss.train_step(colors[:8], target=colors[:7]), "'target' has 7 samples, 'x' has 8",
+           "target of another length")
+    b.close()
+    raises(lambda: b.encode(colors[:3]), "closed", "a closed model")
     identical(sdss.encode(colors[:7]), np.load("sdss_colors.z.npy")[:7], "after the errors: encode still right")
 
     # Both libraries in one process stay apart: the conv model still gives its numbers.

@@ -17,7 +17,8 @@
 ///
 /// Functions that can fail return 0 on success and -1 on failure; aec_last_error() then says
 /// why, in the words of the trainer's messages. No C++ exception crosses this interface. A
-/// model handle must be used by one thread at a time; different handles are independent.
+/// model handle must be used by one thread at a time; different handles are independent. A
+/// NULL handle fails (the getters return "", 0, -1 or NaN) rather than crash.
 #include <stdint.h>
 
 #ifdef __cplusplus
