@@ -7,7 +7,7 @@
     m = aec.load("./libsdss.so", weights="w.npz")
     z = m.encode(x)                             # x: [n, 5] in the data's units
     x_hat = m.reconstruct(x); s = m.score(x)    # same numbers as the trainer's commands
-    x_new = m.decode(z)
+    x_new = m.decode(z)                         # a VAE also has m.sample(n, seed=0)
 
 The library (``aec compile --shared``) exports the C API of runtime/include/aec/CApi.h; this
 module is ctypes over it. Every call runs the trainer's own code, so ``encode``, ``decode``,
@@ -42,6 +42,7 @@ _SIGNATURES = [
     ("aec_decode", ctypes.c_int, [ctypes.c_void_p, _f32p, _i64p, ctypes.c_int, _f32p]),
     ("aec_reconstruct", ctypes.c_int, [ctypes.c_void_p, _f32p, _i64p, ctypes.c_int, _f32p]),
     ("aec_score", ctypes.c_int, [ctypes.c_void_p, _f32p, _i64p, ctypes.c_int, _f32p]),
+    ("aec_sample", ctypes.c_int, [ctypes.c_void_p, ctypes.c_int64, ctypes.c_uint64, _f32p]),
     ("aec_train_step", ctypes.c_int,
      [ctypes.c_void_p, _f32p, _i64p, ctypes.c_int, _f32p, _i64p, ctypes.c_int, ctypes.POINTER(ctypes.c_double)]),
     ("aec_fit_normalization", ctypes.c_int, [ctypes.c_void_p, _f32p, _i64p, ctypes.c_int]),
@@ -138,6 +139,12 @@ class Model:
     def score(self, x):
         """Per-sample reconstruction error [n] (the trainer's `score`: anomaly scores)."""
         return self._run(self._lib.aec_score, x, "x", ())
+
+    def sample(self, n, seed=0):
+        """VAE: n samples [n, *output_shape] decoded from prior draws (the trainer's `sample`)."""
+        out = np.empty((int(n),) + self.output_shape, dtype=np.float32)
+        self._check(self._lib.aec_sample(self._live, int(n), int(seed), out.ctypes.data_as(_f32p)))
+        return out
 
     def train_step(self, x, target=None):
         """One optimizer step on one batch x [n <= batch, *input_shape]; returns its mean loss.

@@ -129,7 +129,7 @@ const std::vector<std::string> &cApiSymbols() {
   static const std::vector<std::string> names = {
       "aec_api_version", "aec_last_error",   "aec_open",        "aec_close",         "aec_name",
       "aec_batch",       "aec_shape",        "aec_encode",      "aec_decode",        "aec_reconstruct",
-      "aec_score",       "aec_train_step",   "aec_fit_normalization", "aec_save",   "aec_learning_rate",
+      "aec_score",       "aec_sample",      "aec_train_step",   "aec_fit_normalization", "aec_save",   "aec_learning_rate",
       "aec_set_learning_rate", "aec_steps"};
   return names;
 }
@@ -210,6 +210,19 @@ int aec_reconstruct(AecModel *model, const float *x, const int64_t *dims, int ra
 
 int aec_score(AecModel *model, const float *x, const int64_t *dims, int rank, float *scores) {
   return infer(model, Inference::Score, x, dims, rank, scores);
+}
+
+int aec_sample(AecModel *model, int64_t n, uint64_t seed, float *out) {
+  return guarded([&] {
+    AecModel &m = live(model);
+    requireVae(m.model.desc);
+    if (n < 0 || n > 100000000)
+      throw std::runtime_error(fmt::format("sample: n must be 0 to 100000000, got {}", n));
+    if (n == 0)
+      return;
+    Array z = priorDraws(m.model.desc, n, seed);
+    copyOut(runInference(m.model, Inference::Decode, std::move(z), m.state, m.norm), n, m.model.desc.outputShape, out);
+  });
 }
 
 int aec_train_step(AecModel *model, const float *x, const int64_t *dims, int rank, const float *target,

@@ -2,6 +2,7 @@
 /// the C API.
 #include <aec/Finite.h>
 #include <aec/Inference.h>
+#include <aec/Random.h>
 
 #include <fmt/format.h>
 
@@ -28,6 +29,22 @@ LoadedWeights loadForInference(const Model &model, const RunConfig &config, cons
   if (l.norm.active())
     l.norm.restore(arrays, weights);
   return l;
+}
+
+void requireVae(const ModelDescriptor &desc) {
+  auto it = desc.settings.find("model.vae");
+  if (it == desc.settings.end() || (it->second != "true" && it->second != "1"))
+    throw std::runtime_error(fmt::format("model '{}' has no vae_latent: `sample` needs a VAE", desc.name));
+}
+
+Array priorDraws(const ModelDescriptor &desc, int64_t n, uint64_t seed) {
+  Dims dims{n};
+  dims.insert(dims.end(), desc.codeShape.begin(), desc.codeShape.end());
+  Array z(dims);
+  Rng rng(seed, Stream::Sample);
+  for (float &v : z.data)
+    v = static_cast<float>(rng.normal());
+  return z;
 }
 
 Array runInference(const Model &model, Inference what, Array input, ModelState &state, const Normalizer &norm) {

@@ -11,7 +11,6 @@
 #include <aec/Npy.h>
 #include <aec/ParallelStep.h>
 #include <aec/Plot.h>
-#include <aec/Random.h>
 #include <aec/Trainer.h>
 #include <aec/TrainerCli.h>
 
@@ -327,11 +326,8 @@ int run(int argc, char **argv, const Model &model) {
     else
       writeOutput(out, r, columnNames({"score"}, r.rowSize(), "score"));
   } else if (decode->parsed() || sample->parsed()) {
-    if (sample->parsed()) {
-      auto it = desc.settings.find("model.vae");
-      if (it == desc.settings.end() || (it->second != "true" && it->second != "1"))
-        throw std::runtime_error(fmt::format("model '{}' has no vae_latent: `sample` needs a VAE", desc.name));
-    }
+    if (sample->parsed())
+      requireVae(desc);
     if (!model.hasFunction("decode"))
       throw std::runtime_error(fmt::format("model '{}' has no stand-alone decoder (it has skips from the encoder)", desc.name));
     LoadedWeights l = loadForInference(model, config, weights);
@@ -340,12 +336,7 @@ int run(int argc, char **argv, const Model &model) {
       z = loadDataFile(latent, "", {}, desc.codeShape);
       checkFinite(z);
     } else {
-      Dims dims{n};
-      dims.insert(dims.end(), desc.codeShape.begin(), desc.codeShape.end());
-      z.x = Array(dims);
-      Rng rng(seed, Stream::Sample);
-      for (float &v : z.x.data)
-        v = static_cast<float>(rng.normal());
+      z.x = priorDraws(desc, n, seed);
     }
     const Array x = runInference(model, Inference::Decode, std::move(z.x), l.state, l.norm);
     writeOutput(out, x, columnNames(modelDataColumns(config), x.rowSize(), "x"));

@@ -92,6 +92,10 @@ def main():
     sdss, colors = check_model("sdss_colors", "colors.npy", 0.1)
     conv, images = check_model("fashion_conv", "images.npy", 0.0833)
 
+    vae, _ = check_model("vae_colors", "colors.npy", 0.1)
+    identical(vae.sample(77, seed=9), np.load("vae_colors.sample.npy"), "vae_colors: sample == trainer sample")
+    raises(lambda: sdss.sample(3), "needs a VAE", "sample of a model without vae_latent")
+
     # Fresh weights from the model's seed + statistics fitted on the training rows == the
     # weights the trainer saves before its first epoch.
     fresh = aec.load("./libsdss_colors.so")

@@ -5,8 +5,8 @@
 # to a `train --init --no-shuffle` epoch, fresh weights + fit_normalization equal to the
 # trainer's epoch-0 weights, and errors as Python exceptions with the library's message. A
 # dense model with standard normalization (sdss_colors) and a conv model whose step is split
-# in shards (fashion_conv, on a small generated image file), both loaded in one process with
-# NumPy and PyTorch. The library exports the C API of aec/CApi.h and nothing else.
+# in shards (fashion_conv, on a small generated image file) and a VAE whose step draws noise
+# (its `sample` too), all loaded in one process with NumPy and PyTorch. The library exports the C API of aec/CApi.h and nothing else.
 source "$(dirname "$0")/prelude.sh"
 PY=/usr/bin/python3
 here="$AEC_SOURCE_DIR/tests/e2e"
@@ -39,13 +39,31 @@ prepare() {
     ./"$name" decode --weights "$name.w2.npz" --latent "$name.z.npy" --out "$name.d.npy" ||
     { echo "FAIL: trainer runs of $name"; return 1; }
 }
+# A small VAE on the colours: its steps draw noise (the reparameterised code).
+cat > vae_colors.yaml <<'YAML'
+name: vae_colors
+input: [5]
+encoder:
+  - dense: {units: 24, activation: relu}
+  - vae_latent: {units: 2, name: code}
+decoder:
+  - dense: {units: 24, activation: relu}
+  - dense: {units: 5}
+loss: {reconstruction: mse, beta: 0.01}
+optimizer: {adam: {lr: 1.0e-3}}
+train: {batch: 64, epochs: 2, seed: 5, validation_split: 0.1}
+data: {path: colors.npy, normalize: minmax}
+YAML
 prepare sdss_colors "$AEC_SOURCE_DIR/models/sdss_colors.yaml" colors.npy || exit 1
+prepare vae_colors vae_colors.yaml colors.npy || exit 1
+./vae_colors sample --weights vae_colors.w2.npz --n 77 --seed 9 --out vae_colors.sample.npy ||
+  { echo "FAIL: vae_colors sample"; exit 1; }
 prepare fashion_conv fashion_conv.yaml images.npy || exit 1
 
 # Exactly the C API is exported: the functions declared in aec/CApi.h.
 declared=$(grep -oE '^[a-z][^/]*[ *]aec_[a-z_]+\(' "$AEC_SOURCE_DIR/runtime/include/aec/CApi.h" |
   grep -oE 'aec_[a-z_]+' | sort)
-for lib in libsdss_colors.so libfashion_conv.so; do
+for lib in libsdss_colors.so libfashion_conv.so libvae_colors.so; do
   exported=$(nm -D --defined-only "$lib" | awk '{print $3}' | sort)
   [ -n "$declared" ] && [ "$exported" = "$declared" ] ||
     fail "$lib exports other symbols than aec/CApi.h declares: $(diff <(echo "$exported") <(echo "$declared") | tr '\n' ' ')"

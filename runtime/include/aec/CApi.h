@@ -76,6 +76,10 @@ int aec_reconstruct(AecModel *model, const float *x, const int64_t *dims, int ra
 /// the trainer's `score`) of `x` [n, ...input] into `scores`: n floats.
 int aec_score(AecModel *model, const float *x, const int64_t *dims, int rank, float *scores);
 
+/// VAE: decodes `n` draws from the N(0, I) prior made with `seed` into `out` (n * values per
+/// output floats, data units): the trainer's `sample --n N --seed S`.
+int aec_sample(AecModel *model, int64_t n, uint64_t seed, float *out);
+
 /// One optimizer step on one batch: `x` [n, ...input] with 1 <= n <= aec_batch() (a partial
 /// batch is trained on as the trainer trains its last one), `target` [n, ...output] or NULL
 /// (the model's target: x itself, or the corrupted-input rule of train.corrupt), both in the

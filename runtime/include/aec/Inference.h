@@ -31,4 +31,11 @@ enum class Inference { Encode, Decode, Reconstruct, Score };
 /// (score). Throws when the model lacks the function (a decoder with skips from the encoder).
 Array runInference(const Model &model, Inference what, Array input, ModelState &state, const Normalizer &norm);
 
+/// Throws "model 'x' has no vae_latent: `sample` needs a VAE" unless the model is a VAE.
+void requireVae(const ModelDescriptor &desc);
+
+/// `n` latent codes [n, ...code shape] drawn from the N(0, I) prior with `seed`: what
+/// `sample` decodes.
+Array priorDraws(const ModelDescriptor &desc, int64_t n, uint64_t seed);
+
 } // namespace aec::rt
