@@ -20,6 +20,17 @@ const Array &pickResult(const std::map<std::string, Array> &out, const FunctionI
   throw std::runtime_error(fmt::format("function '{}' has no per-sample result", fn.name));
 }
 
+/// The generated function an inference runs.
+const char *functionOf(Inference what) {
+  switch (what) {
+  case Inference::Encode: return "encode";
+  case Inference::Decode: return "decode";
+  case Inference::Reconstruct: return "reconstruct";
+  case Inference::Score: return "eval_step";
+  }
+  return "";
+}
+
 } // namespace
 
 LoadedWeights loadForInference(const Model &model, const RunConfig &config, const std::string &weights) {
@@ -47,21 +58,24 @@ Array priorDraws(const ModelDescriptor &desc, int64_t n, uint64_t seed) {
   return z;
 }
 
+void requireInference(const Model &model, Inference what) {
+  if (what == Inference::Decode && !model.hasFunction("decode"))
+    throw std::runtime_error(
+        fmt::format("model '{}' has no stand-alone decoder (it has skips from the encoder)", model.desc.name));
+  (void)model.requireFunction(functionOf(what));
+}
+
 Array runInference(const Model &model, Inference what, Array input, ModelState &state, const Normalizer &norm) {
+  requireInference(model, what);
+  const FunctionInfo &info = model.requireFunction(functionOf(what));
   if (what == Inference::Decode) {
-    if (!model.hasFunction("decode"))
-      throw std::runtime_error(
-          fmt::format("model '{}' has no stand-alone decoder (it has skips from the encoder)", model.desc.name));
-    const FunctionInfo &info = model.requireFunction("decode");
-    auto results = runOverDataset(model, "decode", BatchSource{nullptr, nullptr, &input}, state);
+    auto results = runOverDataset(model, info.name, BatchSource{nullptr, nullptr, &input}, state);
     Array x = pickResult(results, info, "output");
     norm.invert(x);
     return x;
   }
-  const std::string fn = what == Inference::Encode ? "encode" : what == Inference::Reconstruct ? "reconstruct" : "eval_step";
-  const FunctionInfo &info = model.requireFunction(fn);
   norm.apply(input);
-  auto results = runOverDataset(model, fn, BatchSource{&input, nullptr, nullptr}, state);
+  auto results = runOverDataset(model, info.name, BatchSource{&input, nullptr, nullptr}, state);
   if (what == Inference::Encode)
     return pickResult(results, info, "latent");
   if (what == Inference::Reconstruct) {

@@ -315,7 +315,7 @@ int run(int argc, char **argv, const Model &model) {
       std::cout << "wrote " << file << "\n";
   } else if (encode->parsed() || reconstruct->parsed() || score->parsed()) {
     const Inference what = encode->parsed() ? Inference::Encode : reconstruct->parsed() ? Inference::Reconstruct : Inference::Score;
-    model.requireFunction(what == Inference::Encode ? "encode" : what == Inference::Reconstruct ? "reconstruct" : "eval_step");
+    requireInference(model, what);
     LoadedWeights l = loadForInference(model, config, weights);
     Dataset d = inputData(config, data);
     const Array r = runInference(model, what, std::move(d.x), l.state, l.norm);
@@ -328,8 +328,7 @@ int run(int argc, char **argv, const Model &model) {
   } else if (decode->parsed() || sample->parsed()) {
     if (sample->parsed())
       requireVae(desc);
-    if (!model.hasFunction("decode"))
-      throw std::runtime_error(fmt::format("model '{}' has no stand-alone decoder (it has skips from the encoder)", desc.name));
+    requireInference(model, Inference::Decode);
     LoadedWeights l = loadForInference(model, config, weights);
     Dataset z;
     if (decode->parsed()) {

@@ -24,11 +24,16 @@ LoadedWeights loadForInference(const Model &model, const RunConfig &config, cons
 /// What an inference command computes per sample.
 enum class Inference { Encode, Decode, Reconstruct, Score };
 
+/// Throws unless the model has the function `what` runs: "model 'x' has no stand-alone
+/// decoder (it has skips from the encoder)" for decode, else requireFunction's message. The
+/// commands call it before reading any file.
+void requireInference(const Model &model, Inference what);
+
 /// Runs `what` over every sample of `input` in static-size batches (the last one padded):
 /// data inputs ([n, ...input shape]) are normalized first and reconstructions mapped back to
 /// the data's units; `decode` takes latent codes [n, ...code shape]. Returns [n, ...code
 /// shape] (encode), [n, ...output shape] (decode, reconstruct) or the per-sample loss [n]
-/// (score). Throws when the model lacks the function (a decoder with skips from the encoder).
+/// (score). Throws as requireInference.
 Array runInference(const Model &model, Inference what, Array input, ModelState &state, const Normalizer &norm);
 
 /// Throws "model 'x' has no vae_latent: `sample` needs a VAE" unless the model is a VAE.
