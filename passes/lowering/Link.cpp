@@ -4,6 +4,8 @@
 #include "passes/lowering/Internal.h"
 #include "passes/lowering/Lowering.h"
 
+#include <aec/CApiSymbols.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -135,14 +137,17 @@ void linkTrainer(const std::string &objectPath, const std::string &outPath) {
   linkTrainer(std::vector<std::string>{objectPath}, outPath);
 }
 
-void linkTrainer(const std::vector<std::string> &objectPaths, const std::string &outPath) {
+namespace {
+/// Runs the C++ driver on `objectPaths` + libaecrt + `extraArgs`, writing a temporary name
+/// and renaming it to `outPath`: an interrupted link never leaves a broken output.
+void linkWithRuntime(const std::vector<std::string> &objectPaths, const std::vector<std::string> &extraArgs,
+                     const std::string &outPath) {
   std::vector<std::string> argv = {lowering::findCxxDriver()};
+  argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
   argv.insert(argv.end(), objectPaths.begin(), objectPaths.end());
   argv.push_back(lowering::findRuntime());
   for (const std::string &lib : lowering::trainerLibs())
     argv.push_back(lib);
-  // A temporary name, then rename: an interrupted link never leaves a broken
-  // trainer.
   std::string tmp = outPath + ".tmp." + std::to_string(::getpid());
   argv.insert(argv.end(), {"-o", tmp});
   try {
@@ -157,6 +162,39 @@ void linkTrainer(const std::vector<std::string> &objectPaths, const std::string 
     std::remove(tmp.c_str());
     throw std::runtime_error("cannot write " + outPath + ": " + ec.message());
   }
+}
+} // namespace
+
+void linkTrainer(const std::vector<std::string> &objectPaths, const std::string &outPath) {
+  linkWithRuntime(objectPaths, {}, outPath);
+}
+
+void linkShared(const std::vector<std::string> &objectPaths, const std::string &outPath) {
+  // The version script keeps the C API global and makes everything else local: the runtime's
+  // C++ symbols and the generated ones (aec_fn_*, the descriptor) cannot clash with another
+  // model library or with NumPy/PyTorch in the same process.
+  std::string script = "{\n  global:\n";
+  for (const std::string &name : rt::cApiSymbols())
+    script += "    " + name + ";\n";
+  script += "  local: *;\n};\n";
+  const std::string scriptPath = outPath + ".map.tmp." + std::to_string(::getpid());
+  {
+    std::FILE *f = std::fopen(scriptPath.c_str(), "w");
+    if (!f || std::fputs(script.c_str(), f) < 0 || std::fclose(f) != 0)
+      throw std::runtime_error("cannot write " + scriptPath + ": " + std::strerror(errno));
+  }
+  // -u pulls the C API's member out of the static libaecrt (nothing else refers to it);
+  // --no-undefined makes a missing symbol a link error, not a failure when Python loads it.
+  std::vector<std::string> args = {"-shared", "-Wl,--version-script=" + scriptPath, "-Wl,--no-undefined"};
+  for (const std::string &name : rt::cApiSymbols())
+    args.push_back("-Wl,-u," + name);
+  try {
+    linkWithRuntime(objectPaths, args, outPath);
+  } catch (...) {
+    std::remove(scriptPath.c_str());
+    throw;
+  }
+  std::remove(scriptPath.c_str());
 }
 
 } // namespace aec

@@ -76,6 +76,9 @@ std::vector<FunctionPlan> planFunctions(const Module &module);
 void linkTrainer(const std::string &objectPath, const std::string &outPath);
 /// The same with several objects.
 void linkTrainer(const std::vector<std::string> &objectPaths, const std::string &outPath);
+/// Links the objects with libaecrt into the shared library `outPath` (`aec compile
+/// --shared`) that exports the C API of aec/CApi.h and hides every other symbol.
+void linkShared(const std::vector<std::string> &objectPaths, const std::string &outPath);
 
 /// A compiled module loaded into this process (tests, benchmarks).
 class LoadedModule {

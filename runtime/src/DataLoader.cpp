@@ -31,7 +31,8 @@ std::string shapeText(const Dims &d) {
   return s + "]";
 }
 
-/// Makes `x` [n, ...shape], accepting any layout with the same number of values per sample.
+} // namespace
+
 void fitShape(Dataset &d, const Dims &shape, const std::string &what) {
   if (shape.empty() || d.x.dims.empty())
     return;
@@ -47,8 +48,6 @@ void fitShape(Dataset &d, const Dims &shape, const std::string &what) {
   dims.insert(dims.end(), shape.begin(), shape.end());
   d.x.dims = dims;
 }
-
-} // namespace
 
 void checkFinite(const Dataset &d) {
   auto check = [&](const Array &a, const char *what) {

@@ -6,11 +6,11 @@
 #include <aec/ErrorText.h>
 #include <aec/Finite.h>
 #include <aec/Generators.h>
+#include <aec/Inference.h>
 #include <aec/Interrupt.h>
 #include <aec/Npy.h>
 #include <aec/ParallelStep.h>
 #include <aec/Plot.h>
-#include <aec/Random.h>
 #include <aec/Trainer.h>
 #include <aec/TrainerCli.h>
 
@@ -66,37 +66,10 @@ void writeOutput(const std::string &path, const Array &a, const std::vector<std:
     throw std::runtime_error(fmt::format("output '{}': use a .csv or .npy file name", path));
 }
 
-/// The first result of `fn` with `role`, else its first result.
-const Array &pickResult(const std::map<std::string, Array> &out, const FunctionInfo &fn, const std::string &role) {
-  for (const auto &r : fn.results)
-    if (r.role == role && out.count(r.name))
-      return out.at(r.name);
-  for (const auto &r : fn.results)
-    if (out.count(r.name))
-      return out.at(r.name);
-  throw std::runtime_error(fmt::format("function '{}' has no per-sample result", fn.name));
-}
-
-/// Weights + normalization for the inference commands.
-struct Loaded {
-  ModelState state;
-  Normalizer norm;
-};
-
-Loaded loadForInference(const Model &model, const RunConfig &config, const std::string &weights) {
-  Loaded l{initModelState(model.desc, 0), Normalizer(config.normalize, config.transform)};
-  auto arrays = loadParams(model.desc, l.state, weights);
-  requireFiniteState(model.desc, l.state, "weights file", weights);
-  if (l.norm.active())
-    l.norm.restore(arrays, weights);
-  return l;
-}
-
-/// --data P (or the model's own data when absent), normalized as in training.
-Dataset inputData(const RunConfig &config, const std::string &path, const Normalizer &norm) {
+/// --data P (or the model's own data when absent), in the data's units.
+Dataset inputData(const RunConfig &config, const std::string &path) {
   Dataset d = path.empty() ? loadTrainingData(config) : loadDataFile(path, config.key, config.csv, config.inputShape);
   checkFinite(d);
-  norm.apply(d.x);
   return d;
 }
 
@@ -329,7 +302,7 @@ int run(int argc, char **argv, const Model &model) {
     opts.threads = threads;
     trainModel(model, config, opts);
   } else if (plotCmd->parsed()) {
-    Loaded l = loadForInference(model, config, weights);
+    LoadedWeights l = loadForInference(model, config, weights);
     // The model's own data keeps its truth columns (colour) and paired targets.
     Dataset d = data.empty() ? loadTrainingData(config)
                              : loadDataFile(data, config.key, config.csv, config.inputShape);
@@ -341,47 +314,30 @@ int run(int argc, char **argv, const Model &model) {
     for (const auto &file : writePlots(model, config, l.state, l.norm, d, history, plotOpts))
       std::cout << "wrote " << file << "\n";
   } else if (encode->parsed() || reconstruct->parsed() || score->parsed()) {
-    const std::string fn = encode->parsed() ? "encode" : reconstruct->parsed() ? "reconstruct" : "eval_step";
-    const FunctionInfo &info = model.requireFunction(fn);
-    Loaded l = loadForInference(model, config, weights);
-    Dataset d = inputData(config, data, l.norm);
-    auto results = runOverDataset(model, fn, BatchSource{&d.x, nullptr, nullptr}, l.state);
-    if (encode->parsed()) {
-      const Array &z = pickResult(results, info, "latent");
-      writeOutput(out, z, columnNames({}, z.rowSize(), "z"));
-    } else if (reconstruct->parsed()) {
-      Array x = pickResult(results, info, "output");
-      l.norm.invert(x);
-      writeOutput(out, x, columnNames(d.columns, x.rowSize(), "x"));
-    } else {
-      const Array &s = results.count("loss") ? results.at("loss") : pickResult(results, info, "loss");
-      writeOutput(out, s, columnNames({"score"}, s.rowSize(), "score"));
-    }
+    const Inference what = encode->parsed() ? Inference::Encode : reconstruct->parsed() ? Inference::Reconstruct : Inference::Score;
+    requireInference(model, what);
+    LoadedWeights l = loadForInference(model, config, weights);
+    Dataset d = inputData(config, data);
+    const Array r = runInference(model, what, std::move(d.x), l.state, l.norm);
+    if (what == Inference::Encode)
+      writeOutput(out, r, columnNames({}, r.rowSize(), "z"));
+    else if (what == Inference::Reconstruct)
+      writeOutput(out, r, columnNames(d.columns, r.rowSize(), "x"));
+    else
+      writeOutput(out, r, columnNames({"score"}, r.rowSize(), "score"));
   } else if (decode->parsed() || sample->parsed()) {
-    if (sample->parsed()) {
-      auto it = desc.settings.find("model.vae");
-      if (it == desc.settings.end() || (it->second != "true" && it->second != "1"))
-        throw std::runtime_error(fmt::format("model '{}' has no vae_latent: `sample` needs a VAE", desc.name));
-    }
-    if (!model.hasFunction("decode"))
-      throw std::runtime_error(fmt::format("model '{}' has no stand-alone decoder (it has skips from the encoder)", desc.name));
-    const FunctionInfo &info = model.requireFunction("decode");
-    Loaded l = loadForInference(model, config, weights);
+    if (sample->parsed())
+      requireVae(desc);
+    requireInference(model, Inference::Decode);
+    LoadedWeights l = loadForInference(model, config, weights);
     Dataset z;
     if (decode->parsed()) {
       z = loadDataFile(latent, "", {}, desc.codeShape);
       checkFinite(z);
     } else {
-      Dims dims{n};
-      dims.insert(dims.end(), desc.codeShape.begin(), desc.codeShape.end());
-      z.x = Array(dims);
-      Rng rng(seed, Stream::Sample);
-      for (float &v : z.x.data)
-        v = static_cast<float>(rng.normal());
+      z.x = priorDraws(desc, n, seed);
     }
-    auto results = runOverDataset(model, "decode", BatchSource{nullptr, nullptr, &z.x}, l.state);
-    Array x = pickResult(results, info, "output");
-    l.norm.invert(x);
+    const Array x = runInference(model, Inference::Decode, std::move(z.x), l.state, l.norm);
     writeOutput(out, x, columnNames(modelDataColumns(config), x.rowSize(), "x"));
   }
   return 0;

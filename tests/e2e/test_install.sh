@@ -13,3 +13,12 @@ cd "$work"
 ./ring train --epochs 2 --save w.npz | tee train.log
 grep -q "epoch 2/2" train.log
 test -s w.npz
+# The model library and the Python module from the install alone.
+"$work/prefix/bin/aec" compile "$work/prefix/share/aec/models/ring.yaml" --shared -o libring.so
+test -f "$work/prefix/include/aec/CApi.h"
+PYTHONPATH="$work/prefix/share/aec/python" /usr/bin/python3 -c "
+import aec, numpy as np
+m = aec.load('./libring.so', weights='w.npz')
+z = m.encode(np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]], np.float32))
+assert z.shape == (3, 1) and np.isfinite(z).all(), z
+print('python module: ok', m)"

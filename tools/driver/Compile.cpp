@@ -89,7 +89,7 @@ void checkData(const ModelSpec &spec) {
 }
 
 void compileSpec(const ModelSpec &spec, const std::string &output, const std::string &dumpDir,
-                 int64_t shards) {
+                 int64_t shards, bool shared) {
   if (!dumpDir.empty()) {
     fs::create_directories(dumpDir);
     writeFile(fs::path(dumpDir) / "spec.txt", printModelSpec(spec));
@@ -114,8 +114,11 @@ void compileSpec(const ModelSpec &spec, const std::string &output, const std::st
   }
   TempDir tmp;
   std::string planned;
-  linkTrainer(emitObjectFiles(module, descriptor, (tmp.path / spec.name).string(), &planned),
-              output);
+  const auto objects = emitObjectFiles(module, descriptor, (tmp.path / spec.name).string(), &planned);
+  if (shared)
+    linkShared(objects, output);
+  else
+    linkTrainer(objects, output);
   // As the trainer holds it: with the workspaces and the arena the lowering planned.
   if (!dumpDir.empty())
     writeFile(fs::path(dumpDir) / "descriptor.txt", planned);
@@ -128,10 +131,10 @@ int runCompile(const CompileOptions &opts) {
     throw std::runtime_error("unknown target '" + opts.target + "' (targets: cpu, cuda)");
   ModelSpec spec = loadSpec(opts.model, opts.batch);
   checkData(spec);
-  std::string output = opts.output.empty() ? spec.name : opts.output;
+  std::string output = !opts.output.empty() ? opts.output : opts.shared ? "lib" + spec.name + ".so" : spec.name;
   if (opts.shards < 0)
     throw std::runtime_error("--shards must be 0 (choose) or positive");
-  compileSpec(spec, output, opts.dumpDir, opts.shards);
+  compileSpec(spec, output, opts.dumpDir, opts.shards, opts.shared);
   std::cerr << "aec: wrote " << output << "\n";
   return 0;
 }

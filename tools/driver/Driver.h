@@ -16,6 +16,7 @@ struct CompileOptions {
   int64_t batch = 0; ///< 0: the model's train.batch
   std::string dumpDir;
   int64_t shards = 0; ///< data-parallel shards of grad_step; 0: planShards decides
+  bool shared = false; ///< a shared library with the C API (aec/CApi.h), not a trainer
 };
 
 struct DumpOptions {
@@ -48,10 +49,10 @@ ModelSpec loadSpec(const std::string &model, int64_t batch);
 /// Checks what `compile`/`check` need beyond the spec: readable data files and, for
 /// synthetic data, that the runtime's generator accepts the parameters.
 void checkData(const ModelSpec &spec);
-/// Compiles `spec` into the trainer `output`; writes stage dumps to `dumpDir` when set.
-/// `shards` as CompileOptions::shards.
+/// Compiles `spec` into the trainer `output` (the shared library with the C API when
+/// `shared`); writes stage dumps to `dumpDir` when set. `shards` as CompileOptions::shards.
 void compileSpec(const ModelSpec &spec, const std::string &output, const std::string &dumpDir,
-                 int64_t shards = 0);
+                 int64_t shards = 0, bool shared = false);
 
 /// 12345678 -> "12,345,678".
 std::string grouped(int64_t v);

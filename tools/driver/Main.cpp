@@ -20,6 +20,7 @@ int main(int argc, char **argv) {
   app.footer("\nExamples:\n"
              "  aec check models/ring.yaml             layers, shapes, params, FLOPs\n"
              "  aec compile models/ring.yaml -o ring   then: ./ring train, ./ring encode ...\n"
+             "  aec compile models/ring.yaml --shared  libring.so for Python: aec.load('./libring.so')\n"
              "  aec run models/ring.yaml --epochs 50   compile (cached) and train\n"
              "  aec dump models/ring.yaml --stage opt  print a stage of the pipeline\n"
              "  aec data ring --n 1000 -o ring.csv     write a built-in data set");
@@ -28,7 +29,8 @@ int main(int argc, char **argv) {
   CLI::App *compileCmd = app.add_subcommand("compile", "Compile MODEL.yaml into a trainer binary");
   compileCmd->add_option("model", compile.model, "Model file")->required();
   compileCmd->add_option("-o,--output", compile.output,
-                         "Trainer to write (default: the model's name, in this directory)");
+                         "Trainer to write (default: the model's name, in this directory; with --shared "
+                         "lib<name>.so)");
   compileCmd->add_option("--target", compile.target, "cpu (default) or cuda");
   compileCmd->add_option("--batch", compile.batch, "Batch size (default: train.batch)");
   compileCmd->add_option("--dump-dir", compile.dumpDir,
@@ -36,6 +38,9 @@ int main(int argc, char **argv) {
   compileCmd->add_option("--shards", compile.shards,
                          "Split the step into N data-parallel shards for the trainer's --threads "
                          "(default: 2 when a step is large enough to pay, 1 = never)");
+  compileCmd->add_flag("--shared", compile.shared,
+                       "Write a shared library with the C API (aec/CApi.h) instead of a trainer, for "
+                       "Python (python/aec.py) and C");
 
   DumpOptions dump;
   CLI::App *dumpCmd = app.add_subcommand("dump", "Print one stage of the pipeline");

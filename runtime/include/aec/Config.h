@@ -72,6 +72,11 @@ Dataset loadTrainingData(const RunConfig &config, const std::optional<std::strin
 Dataset loadDataFile(const std::string &path, const std::string &key,
                      const CsvOptions &csv, const Dims &shape);
 
+/// Makes `d.x` [n, ...shape], accepting any layout with the same number of values per sample
+/// (a 1-D array is n samples of one value); else throws "'f.npy' has 3 values per sample, but
+/// the model's `what` [2] needs 2".
+void fitShape(Dataset &d, const Dims &shape, const std::string &what);
+
 /// Throws "f.csv: row 12 (line 13) has NaN" style errors for non-finite values.
 void checkFinite(const Dataset &data);
 
