@@ -5,10 +5,6 @@
 
 namespace aec {
 
-std::string glorotInit(int64_t fanIn, int64_t fanOut) {
-  return "glorot_uniform:" + std::to_string(fanIn) + ":" + std::to_string(fanOut);
-}
-
 ValueId Expander::param(const LayerSpec &l, const std::string &name, const Shape &shape,
                         const std::string &init, bool trainable) {
   std::string full = l.name + "/" + name;

@@ -25,8 +25,9 @@ enum class ForwardMode { Train, Infer };
 struct ParamSpec {
   std::string name; ///< "<layer>/<param>"
   Shape shape;
-  /// glorot_uniform:<fan_in>:<fan_out>, zeros, ones, or unit_forget_bias:<units> (an LSTM
-  /// bias [4u]: zeros with ones in the forget gate's slice [u, 2u), Keras' unit_forget_bias).
+  /// The init text the runtime draws (aec/Initializers.h): e.g. glorot_uniform:<fan_in>:<fan_out>,
+  /// orthogonal:<rows>:<cols>, zeros, or unit_forget_bias:<units> (an LSTM bias [4u]: ones in
+  /// the forget gate's slice [u, 2u), Keras' unit_forget_bias).
   std::string init;
   /// False for batchnorm's moving statistics: saved with the weights, updated by the
   /// training step, never by the optimizer (the graph input has attribute trainable = 0).

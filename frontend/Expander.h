@@ -40,9 +40,6 @@ private:
   ValueId Weights = NoValue;
 };
 
-/// glorot_uniform:<fan_in>:<fan_out>
-std::string glorotInit(int64_t fanIn, int64_t fanOut);
-
 /// x [rows..., in] x kernel [in, units] + bias (NoValue: none): the affine part of a dense
 /// layer (frontend/layers/Dense.cpp); inputs of rank > 2 are flattened to rows first.
 ValueId affine(Builder &b, ValueId x, ValueId kernel, ValueId bias);

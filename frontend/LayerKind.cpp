@@ -68,6 +68,31 @@ void parseActivation(const SpecReader &r, const YAML::Node &params, LayerSpec &l
   }
 }
 
+void parseInitializers(const SpecReader &r, const YAML::Node &params, LayerSpec &l) {
+  auto read = [&](const char *key, std::string &field) {
+    const YAML::Node n = params[key];
+    if (!n)
+      return;
+    field = r.getChoice(n, key, initializerNames());
+    if (field == "orthogonal" && std::string(key) == "bias_initializer")
+      r.fail(n, "the orthogonal initializer needs a matrix, and a bias is a vector (Keras rejects it too)");
+  };
+  read("kernel_initializer", l.kernelInit);
+  read("bias_initializer", l.biasInit);
+  read("recurrent_initializer", l.recurrentInit);
+}
+
+std::vector<std::string> initializerText(const LayerSpec &l) {
+  std::vector<std::string> p;
+  if (l.kernelInit != "glorot_uniform")
+    p.push_back("kernel_initializer=" + l.kernelInit);
+  if (l.biasInit != "zeros")
+    p.push_back("bias_initializer=" + l.biasInit);
+  if (l.recurrentInit != "orthogonal")
+    p.push_back("recurrent_initializer=" + l.recurrentInit);
+  return p;
+}
+
 std::string numText(double v) {
   std::ostringstream os;
   os << v;

@@ -8,6 +8,7 @@
 #include "frontend/SpecReader.h"
 
 #include <aec/CheckedSize.h>
+#include <aec/Initializers.h> // initText: a param's init text from its initializer name
 
 #include <functional>
 #include <limits>
@@ -103,6 +104,14 @@ void readParam(const SpecReader &r, const YAML::Node &params, const LayerSpec &l
 }
 /// Reads `activation` and `alpha` (leaky_relu and elu only) of a layer with weights.
 void parseActivation(const SpecReader &r, const YAML::Node &params, LayerSpec &l);
+/// The initializer keys of a layer with weights (Keras' spellings); lstm adds
+/// `recurrent_initializer`.
+inline const std::vector<std::string> InitializerKeys = {"kernel_initializer", "bias_initializer"};
+/// Reads `kernel_initializer`, `bias_initializer` and `recurrent_initializer` where given;
+/// an unknown name gets a did-you-mean, orthogonal on a bias (a vector) an error.
+void parseInitializers(const SpecReader &r, const YAML::Node &params, LayerSpec &l);
+/// "kernel_initializer=he_normal" etc. for each initializer that is not Keras' default.
+std::vector<std::string> initializerText(const LayerSpec &l);
 /// "activation=relu" (", alpha=0.1" when set), as the spec dump prints it.
 std::string activationText(const LayerSpec &l);
 /// A number as the spec dump prints it (ostream's default format).

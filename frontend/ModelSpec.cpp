@@ -190,7 +190,8 @@ ModelSpec loadModelSpec(const std::string &path) {
 }
 
 void checkDataFiles(const ModelSpec &spec) {
-  for (const char *key : {"data.path", "data.target.path"}) {
+  for (const char *key : {"data.path", "data.target.path", "data.validation_data.path",
+                          "data.validation_data.target.path"}) {
     auto it = spec.settings.find(key);
     if (it == spec.settings.end())
       continue;

@@ -20,6 +20,10 @@ struct LayerSpec {
   bool useBias = true;
   std::string activation = "linear";
   double alpha = NAN; ///< leaky_relu / elu parameter; NaN = default
+  // layers with weights: Keras' initializer names (aec/Initializers.h), Keras' defaults
+  std::string kernelInit = "glorot_uniform";
+  std::string biasInit = "zeros";
+  std::string recurrentInit = "orthogonal"; ///< lstm's recurrent_kernel
   // layernorm / batchnorm
   double epsilon = 1e-3;
   /// Explicit inputs (layer names); empty = the previous layer.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 
 namespace aec {
 
@@ -119,14 +120,15 @@ void parseOptimizer(const SpecReader &r, const YAML::Node &node, ModelSpec &spec
   o.kind = r.getChoice(kindNode, "optimizer", kinds);
   o.loc = r.at(kindNode);
   put(spec, r, kindNode, "optimizer.kind", o.kind);
-  // torch defaults for sgd/rmsprop (lr 1e-2), Keras' for adam; eps as the contract says.
-  if (o.kind == "sgd" || o.kind == "rmsprop")
+  // Keras' learning rates (adam and rmsprop 1e-3; sgd 1e-2, as torch); rmsprop's eps is
+  // torch's, whose update formula it follows.
+  if (o.kind == "sgd")
     o.lr = 1e-2;
   if (o.kind == "rmsprop")
     o.eps = 1e-8;
   if (params.IsDefined() && !params.IsNull()) {
     r.requireMap(params, o.kind);
-    std::vector<std::string> valid = {"lr"};
+    std::vector<std::string> valid = {"lr", "learning_rate"};
     if (o.kind == "adam")
       valid.insert(valid.end(), {"beta1", "beta2", "eps"});
     else if (o.kind == "sgd")
@@ -140,10 +142,15 @@ void parseOptimizer(const SpecReader &r, const YAML::Node &node, ModelSpec &spec
         put(spec, r, keyOf(params, key), std::string("optimizer.") + key, n.Scalar());
       }
     };
-    if (const YAML::Node n = params["lr"]) {
-      o.lr = r.getPositiveNumber(n, o.kind + " 'lr'");
-      put(spec, r, keyOf(params, "lr"), "optimizer.lr", n.Scalar());
-    }
+    // `learning_rate` is Keras' spelling of `lr`.
+    if (params["lr"] && params["learning_rate"])
+      r.fail(keyOf(params, "learning_rate"),
+             o.kind + " takes 'lr' or 'learning_rate' (Keras' spelling of the same), not both");
+    for (const char *key : {"lr", "learning_rate"})
+      if (const YAML::Node n = params[key]) {
+        o.lr = r.getPositiveNumber(n, o.kind + " '" + key + "'");
+        put(spec, r, keyOf(params, key), "optimizer.lr", n.Scalar());
+      }
     num("beta1", o.beta1, 0, 1);
     num("beta2", o.beta2, 0, 1);
     num("eps", o.eps, 0, 1);
@@ -234,13 +241,89 @@ void parseTrain(const SpecReader &r, const YAML::Node &node, ModelSpec &spec) {
   }
 }
 
+namespace {
+
+/// The keys that say how to read a data file, read alike for `data` and its
+/// `validation_data`; settings go under `prefix` ("data.", "data.validation_data.").
+const std::vector<std::string> FileKeys = {"path", "columns", "key", "header", "skip_rows", "target", "rows"};
+
+/// Reads the FileKeys of `node` (`what` names it in messages: "data", "validation_data").
+void parseFileKeys(const SpecReader &r, const YAML::Node &node, const std::string &what,
+                   const std::string &prefix, const std::function<std::string(const std::string &)> &resolve,
+                   ModelSpec &spec) {
+  if (!node["path"])
+    r.fail(node, what + " needs 'path' (a data file)" +
+                     (what == "data" ? " or 'synthetic' (a generator name)" : ""));
+  put(spec, r, keyOf(node, "path"), prefix + "path", resolve(r.getString(node["path"], what + " 'path'")));
+  // Columns by name, or by 0-based position: 3, or a range "0:30" (end excluded).
+  if (const YAML::Node n = node["columns"]) {
+    std::vector<std::string> cols = n.IsScalar() ? std::vector<std::string>{r.getString(n, what + " 'columns'")}
+                                                 : r.getStringList(n, what + " 'columns'");
+    put(spec, r, keyOf(node, "columns"), prefix + "columns", joinNames(cols, ","));
+  }
+  // A CSV whose first line is not column names (e.g. sklearn's own "569,30,..." line,
+  // skipped with skip_rows: 1): columns are then named by position, "0", "1", ...
+  if (const YAML::Node n = node["header"])
+    put(spec, r, keyOf(node, "header"), prefix + "header", r.getBool(n, what + " 'header'") ? "true" : "false");
+  if (const YAML::Node n = node["skip_rows"])
+    put(spec, r, keyOf(node, "skip_rows"), prefix + "skip_rows",
+        std::to_string(r.getNonNegativeInt(n, what + " 'skip_rows'")));
+  if (const YAML::Node n = node["key"])
+    put(spec, r, keyOf(node, "key"), prefix + "key", r.getString(n, what + " 'key'"));
+  // rows: N (the first N samples) or [a, b] (samples a to b - 1, as a Python slice a:b).
+  if (const YAML::Node n = node["rows"]) {
+    std::string rows;
+    if (n.IsSequence() && n.size() == 2) {
+      const int64_t from = r.getNonNegativeInt(n[0], what + " 'rows' start");
+      const int64_t to = r.getPositiveInt(n[1], what + " 'rows' end");
+      if (from >= to)
+        r.fail(n, what + " 'rows' [a, b] takes samples a to b - 1 and needs a < b, got [" + std::to_string(from) +
+                      ", " + std::to_string(to) + "]");
+      rows = std::to_string(from) + ":" + std::to_string(to);
+    } else if (n.IsScalar()) {
+      rows = std::to_string(r.getPositiveInt(n, what + " 'rows'"));
+    } else {
+      r.fail(n, what + " 'rows' is a number of samples N (the first N) or a range [a, b] (samples a to b - 1)");
+    }
+    put(spec, r, keyOf(node, "rows"), prefix + "rows", rows);
+  }
+  if (const YAML::Node t = node["target"]) {
+    r.requireMap(t, what + " 'target'");
+    r.checkKeys(t, {"path", "key"}, what + " target");
+    if (!t["path"])
+      r.fail(t, what + " target needs 'path' (a data file)");
+    put(spec, r, keyOf(t, "path"), prefix + "target.path",
+        resolve(r.getString(t["path"], what + " target 'path'")));
+    if (const YAML::Node n = t["key"])
+      put(spec, r, keyOf(t, "key"), prefix + "target.key", r.getString(n, what + " target 'key'"));
+  }
+}
+
+/// `validation_data: {path: ...}` inside data: a separate validation set, read as data (its
+/// columns, key, header and skip_rows default to data's) and normalized with the training
+/// data's statistics, so it takes no normalize or transform of its own.
+void parseValidationData(const SpecReader &r, const YAML::Node &node,
+                         const std::function<std::string(const std::string &)> &resolve, ModelSpec &spec) {
+  r.requireMap(node, "data 'validation_data'");
+  for (const char *own : {"normalize", "transform"})
+    if (node[own])
+      r.fail(keyOf(node, own), std::string("validation_data takes no '") + own +
+                                   "': the training data's normalization applies to it");
+  r.checkKeys(node, FileKeys, "validation_data");
+  if (spec.settings.count("train.validation_split"))
+    r.fail(node, "validation_data and train 'validation_split' (at line " +
+                     std::to_string(spec.settingLocs.at("train.validation_split").line) +
+                     ") both give a validation set: keep one");
+  parseFileKeys(r, node, "validation_data", "data.validation_data.", resolve, spec);
+}
+
+} // namespace
+
 void parseData(const SpecReader &r, const YAML::Node &node, const std::string &baseDir,
                ModelSpec &spec) {
   r.requireMap(node, "data");
-  static const std::vector<std::string> fileKeys = {
-      "path", "columns", "key", "normalize", "transform", "target", "header", "skip_rows"};
-  static const std::vector<std::string> synthKeys = {"synthetic", "n", "seed", "normalize",
-                                                     "transform"};
+  static const std::vector<std::string> synthKeys = {"synthetic", "n", "seed", "normalize", "transform",
+                                                     "validation_data"};
   const bool synthetic = bool(node["synthetic"]);
   if (synthetic && node["path"])
     r.fail(keyOf(node, "path"), "data takes either 'path' or 'synthetic', not both");
@@ -257,7 +340,7 @@ void parseData(const SpecReader &r, const YAML::Node &node, const std::string &b
       std::string k = it->first.Scalar();
       if (std::find(synthKeys.begin(), synthKeys.end(), k) != synthKeys.end())
         continue;
-      if (std::find(fileKeys.begin(), fileKeys.end(), k) != fileKeys.end())
+      if (std::find(FileKeys.begin(), FileKeys.end(), k) != FileKeys.end())
         r.fail(it->first, "'" + k + "' applies to data files, not to synthetic data");
       // A near miss of a data key is a typo, not a generator parameter.
       std::string hint = didYouMean(k, synthKeys);
@@ -274,40 +357,13 @@ void parseData(const SpecReader &r, const YAML::Node &node, const std::string &b
       put(spec, r, keyOf(node, "seed"), "data.seed",
           std::to_string(r.getNonNegativeInt(n, "data 'seed'")));
   } else {
-    std::vector<std::string> valid = fileKeys;
-    valid.push_back("synthetic");
+    std::vector<std::string> valid = FileKeys;
+    valid.insert(valid.end(), {"normalize", "transform", "validation_data", "synthetic"});
     r.checkKeys(node, valid, "data");
-    if (!node["path"])
-      r.fail(node, "data needs 'path' (a data file) or 'synthetic' (a generator name)");
-    put(spec, r, keyOf(node, "path"), "data.path",
-        resolve(r.getString(node["path"], "data 'path'")));
-    // Columns by name, or by 0-based position: 3, or a range "0:30" (end excluded).
-    if (const YAML::Node n = node["columns"]) {
-      std::vector<std::string> cols =
-          n.IsScalar() ? std::vector<std::string>{r.getString(n, "data 'columns'")}
-                       : r.getStringList(n, "data 'columns'");
-      put(spec, r, keyOf(node, "columns"), "data.columns", joinNames(cols, ","));
-    }
-    // A CSV whose first line is not column names (e.g. sklearn's own "569,30,..." line,
-    // skipped with skip_rows: 1): columns are then named by position, "0", "1", ...
-    if (const YAML::Node n = node["header"])
-      put(spec, r, keyOf(node, "header"), "data.header", r.getBool(n, "data 'header'") ? "true" : "false");
-    if (const YAML::Node n = node["skip_rows"])
-      put(spec, r, keyOf(node, "skip_rows"), "data.skip_rows",
-          std::to_string(r.getNonNegativeInt(n, "data 'skip_rows'")));
-    if (const YAML::Node n = node["key"])
-      put(spec, r, keyOf(node, "key"), "data.key", r.getString(n, "data 'key'"));
-    if (const YAML::Node t = node["target"]) {
-      r.requireMap(t, "data 'target'");
-      r.checkKeys(t, {"path", "key"}, "data target");
-      if (!t["path"])
-        r.fail(t, "data target needs 'path' (a data file)");
-      put(spec, r, keyOf(t, "path"), "data.target.path",
-          resolve(r.getString(t["path"], "data target 'path'")));
-      if (const YAML::Node n = t["key"])
-        put(spec, r, keyOf(t, "key"), "data.target.key", r.getString(n, "data target 'key'"));
-    }
+    parseFileKeys(r, node, "data", "data.", resolve, spec);
   }
+  if (const YAML::Node n = node["validation_data"])
+    parseValidationData(r, n, resolve, spec);
   if (const YAML::Node n = node["normalize"]) {
     std::string value;
     if (n.IsMap()) {

@@ -25,6 +25,7 @@ void parseDense(const SpecReader &r, const YAML::Node &p, LayerSpec &l) {
   readParam(r, p, l, "units", l.units, &SpecReader::getPositiveInt);
   readParam(r, p, l, "use_bias", l.useBias, &SpecReader::getBool);
   parseActivation(r, p, l);
+  parseInitializers(r, p, l);
 }
 
 /// Any rank: the leading axes are rows (Keras' Dense acts on the last axis).
@@ -34,13 +35,14 @@ Shape inferDense(const LayerSpec &l, const std::vector<Shape> &in) {
   return out;
 }
 
-/// Params: kernel [in, units] glorot_uniform, bias [units] zeros.
+/// Params: kernel [in, units] (kernel_initializer, glorot_uniform), bias [units]
+/// (bias_initializer, zeros).
 ValueId expandDense(Expander &ex, const LayerSpec &l, const std::vector<ValueId> &in,
                     ValueId *logitsOut) {
   ValueId x = in.at(0);
   int64_t fanIn = ex.B.shape(x).back();
-  ValueId kernel = ex.param(l, "kernel", {fanIn, l.units}, glorotInit(fanIn, l.units));
-  ValueId bias = l.useBias ? ex.param(l, "bias", {l.units}, "zeros") : NoValue;
+  ValueId kernel = ex.param(l, "kernel", {fanIn, l.units}, initText(l.kernelInit, {fanIn, l.units}));
+  ValueId bias = l.useBias ? ex.param(l, "bias", {l.units}, initText(l.biasInit, {l.units})) : NoValue;
   ValueId y = affine(ex.B, x, kernel, bias);
   if (logitsOut)
     *logitsOut = y;
@@ -59,6 +61,8 @@ std::vector<std::string> printDense(const LayerSpec &l) {
   std::vector<std::string> p = {"units=" + std::to_string(l.units), activationText(l)};
   if (!l.useBias)
     p.push_back("use_bias=false");
+  for (std::string &s : initializerText(l))
+    p.push_back(std::move(s));
   return p;
 }
 
@@ -66,7 +70,7 @@ std::vector<std::string> printDense(const LayerSpec &l) {
 
 void registerDenseLayers(std::vector<LayerKind> &kinds) {
   kinds.push_back({.name = "dense",
-                   .keys = {"units", "activation", "alpha", "use_bias"},
+                   .keys = {"units", "activation", "alpha", "use_bias", "kernel_initializer", "bias_initializer"},
                    .shorthand = "units",
                    .required = {{"units", "a positive integer"}},
                    .perPosition = true,

@@ -49,21 +49,23 @@ int64_t windowLength(const LayerSpec &l, int64_t in, int64_t window, int64_t str
 void parseConv(const SpecReader &r, const YAML::Node &p, LayerSpec &l) {
   readParam(r, p, l, "use_bias", l.useBias, &SpecReader::getBool);
   parseActivation(r, p, l);
+  parseInitializers(r, p, l);
   readParam(r, p, l, "filters", l.filters, &SpecReader::getPositiveInt);
   readParam(r, p, l, "kernel", l.kernel, &SpecReader::getPair);
   parseWindowMotion(r, p, l, {1, 1}, "same");
 }
 
-/// Params: kernel glorot_uniform with Keras' fans for a [kh, kw, a, b] kernel (receptive
-/// field kh*kw times dim a in, times dim b out): conv2d [kh, kw, in, filters],
-/// conv2d_transpose [kh, kw, filters, in] as Keras stores it; bias [filters] zeros.
+/// Params: kernel (kernel_initializer, glorot_uniform, with Keras' fans for a [kh, kw, a, b]
+/// kernel: receptive field kh*kw times dim a in, times dim b out): conv2d [kh, kw, in,
+/// filters], conv2d_transpose [kh, kw, filters, in] as Keras stores it; bias [filters]
+/// (bias_initializer, zeros).
 ValueId expandConv(Expander &ex, const LayerSpec &l, ValueId x, ValueId *logitsOut,
                    bool transpose) {
   Builder &b = ex.B;
   int64_t in = b.shape(x).back(), kh = l.kernel.at(0), kw = l.kernel.at(1);
   Shape shape = transpose ? Shape{kh, kw, l.filters, in} : Shape{kh, kw, in, l.filters};
-  ValueId kernel = ex.param(l, "kernel", shape, glorotInit(kh * kw * shape[2], kh * kw * shape[3]));
-  ValueId bias = l.useBias ? ex.param(l, "bias", {l.filters}, "zeros") : NoValue;
+  ValueId kernel = ex.param(l, "kernel", shape, initText(l.kernelInit, shape));
+  ValueId bias = l.useBias ? ex.param(l, "bias", {l.filters}, initText(l.biasInit, {l.filters})) : NoValue;
   ValueId y = transpose ? conv2dTranspose(b, x, kernel, pair(l.strides), padding(l))
                         : conv2d(b, x, kernel, pair(l.strides), padding(l));
   if (bias != NoValue)
@@ -79,6 +81,8 @@ std::vector<std::string> printConv(const LayerSpec &l) {
                                 "padding=" + l.padding, activationText(l)};
   if (!l.useBias)
     p.push_back("use_bias=false");
+  for (std::string &s : initializerText(l))
+    p.push_back(std::move(s));
   return p;
 }
 
@@ -105,7 +109,8 @@ void countConv(const LayerSpec &l, const Shape &in, LayerSummary &row, bool tran
 /// conv2d and conv2d_transpose differ only in `transpose`.
 LayerKind convKind(const char *name, bool transpose) {
   return {.name = name,
-          .keys = {"filters", "kernel", "strides", "padding", "activation", "alpha", "use_bias"},
+          .keys = {"filters", "kernel", "strides", "padding", "activation", "alpha", "use_bias",
+                   "kernel_initializer", "bias_initializer"},
           .shorthand = "filters",
           .required = {{"filters", "a positive integer"},
                        {"kernel", "a positive integer or a pair [kh, kw]"}},

@@ -8,6 +8,7 @@ namespace {
 
 void parseLatent(const SpecReader &r, const YAML::Node &p, LayerSpec &l) {
   readParam(r, p, l, "units", l.units, &SpecReader::getPositiveInt);
+  parseInitializers(r, p, l);
 }
 
 Shape inferLatent(const LayerSpec &l, const std::vector<Shape> &inputs) {
@@ -15,7 +16,8 @@ Shape inferLatent(const LayerSpec &l, const std::vector<Shape> &inputs) {
   return {l.units};
 }
 
-/// Two dense heads, params `<layer>/mean/{kernel,bias}` and `<layer>/log_var/{kernel,bias}`.
+/// Two dense heads, params `<layer>/mean/{kernel,bias}` and `<layer>/log_var/{kernel,bias}`
+/// (kernel_initializer and bias_initializer apply to both).
 /// Train: z = mean + exp(log_var / 2) * eps with eps a noise_normal input `noise/<layer>`;
 /// Infer: z = mean (encode gives the mean, and reconstruct decodes the mean). Both modes
 /// record KL(q(z|x) || N(0, I)) per sample in ForwardInfo.klPerSample.
@@ -24,8 +26,8 @@ ValueId expandLatent(Expander &ex, const LayerSpec &l, const std::vector<ValueId
   ValueId x = in.at(0);
   int64_t fanIn = b.shape(x).back(), u = l.units;
   auto head = [&](const std::string &name) {
-    ValueId kernel = ex.param(l, name + "/kernel", {fanIn, u}, glorotInit(fanIn, u));
-    ValueId bias = ex.param(l, name + "/bias", {u}, "zeros");
+    ValueId kernel = ex.param(l, name + "/kernel", {fanIn, u}, initText(l.kernelInit, {fanIn, u}));
+    ValueId bias = ex.param(l, name + "/bias", {u}, initText(l.biasInit, {u}));
     return affine(b, x, kernel, bias);
   };
   ValueId mean = head("mean");
@@ -50,7 +52,7 @@ void countLatent(const LayerSpec &l, const Shape &in, LayerSummary &row) {
 
 void registerLatentLayers(std::vector<LayerKind> &kinds) {
   kinds.push_back({.name = "vae_latent",
-                   .keys = {"units"},
+                   .keys = {"units", "kernel_initializer", "bias_initializer"},
                    .shorthand = "units",
                    .required = {{"units", "a positive integer"}},
                    .makesCode = true,
@@ -59,8 +61,11 @@ void registerLatentLayers(std::vector<LayerKind> &kinds) {
                    .infer = inferLatent,
                    .expand = expandLatent,
                    .count = countLatent,
-                   .print = [](const LayerSpec &l) -> std::vector<std::string> {
-                     return {"units=" + std::to_string(l.units)};
+                   .print = [](const LayerSpec &l) {
+                     std::vector<std::string> p = {"units=" + std::to_string(l.units)};
+                     for (std::string &s : initializerText(l))
+                       p.push_back(std::move(s));
+                     return p;
                    }});
 }
 

@@ -13,6 +13,7 @@ namespace {
 void parseLstm(const SpecReader &r, const YAML::Node &p, LayerSpec &l) {
   readParam(r, p, l, "units", l.units, &SpecReader::getPositiveInt);
   readParam(r, p, l, "return_sequences", l.returnSequences, &SpecReader::getBool);
+  parseInitializers(r, p, l);
 }
 
 Shape inferLstm(const LayerSpec &l, const std::vector<Shape> &inputs) {
@@ -53,9 +54,10 @@ std::shared_ptr<const Graph> lstmStep(const SourceLoc &loc, DType dtype, int64_t
 /// x [B, T, F] -> h_T [B, u] (or every h_t stacked, [B, T, u], with return_sequences).
 ///
 /// Params (Keras layout, gates in Keras order i, f, c, o along the 4u axis):
-///   kernel [F, 4u] glorot_uniform, recurrent_kernel [u, 4u] orthogonal (orthonormal
-///   rows, as Keras), bias [4u] with the forget gate's slice at 1 (init
-///   unit_forget_bias:<u>, Keras' unit_forget_bias=True).
+///   kernel [F, 4u] (kernel_initializer, glorot_uniform), recurrent_kernel [u, 4u]
+///   (recurrent_initializer, orthogonal: orthonormal rows, as Keras), bias [4u] with the
+///   forget gate's slice at 1 and the others from bias_initializer (zeros) (init
+///   unit_forget_bias:<u>[:<init>], Keras' unit_forget_bias=True).
 /// Step: z = x_t K + h R + b; i, f, o = sigmoid, g = tanh of z's four slices;
 /// c = f c + i g; h = o tanh(c); h_0 = c_0 = 0.
 ///
@@ -67,10 +69,10 @@ ValueId expandLstm(Expander &ex, const LayerSpec &l, const std::vector<ValueId> 
   const Shape shape = b.shape(x);
   const DType dtype = b.type(x).dtype;
   const int64_t batch = shape[0], steps = shape[1], features = shape[2], u = l.units;
-  ValueId kernel = ex.param(l, "kernel", {features, 4 * u}, glorotInit(features, 4 * u));
-  ValueId recurrent = ex.param(l, "recurrent_kernel", {u, 4 * u},
-                               "orthogonal:" + std::to_string(u) + ":" + std::to_string(4 * u));
-  ValueId bias = ex.param(l, "bias", {4 * u}, "unit_forget_bias:" + std::to_string(u));
+  ValueId kernel = ex.param(l, "kernel", {features, 4 * u}, initText(l.kernelInit, {features, 4 * u}));
+  ValueId recurrent = ex.param(l, "recurrent_kernel", {u, 4 * u}, initText(l.recurrentInit, {u, 4 * u}));
+  ValueId bias = ex.param(l, "bias", {4 * u},
+                          "unit_forget_bias:" + std::to_string(u) + (l.biasInit == "zeros" ? "" : ":" + l.biasInit));
 
   // The input projection of all steps is one [T*B, F] x [F, 4u] matmul, time-major.
   ValueId timeMajor = b.reshape(b.transpose(x, {1, 0, 2}), {steps * batch, features});
@@ -97,6 +99,8 @@ std::vector<std::string> printLstm(const LayerSpec &l) {
   std::vector<std::string> p = {"units=" + std::to_string(l.units)};
   if (l.returnSequences)
     p.push_back("return_sequences=true");
+  for (std::string &s : initializerText(l))
+    p.push_back(std::move(s));
   return p;
 }
 
@@ -194,7 +198,8 @@ void countTimeDistributed(const LayerSpec &l, const Shape &in, LayerSummary &row
 
 void registerSequenceLayers(std::vector<LayerKind> &kinds) {
   kinds.push_back({.name = "lstm",
-                   .keys = {"units", "return_sequences"},
+                   .keys = {"units", "return_sequences", "kernel_initializer", "bias_initializer",
+                            "recurrent_initializer"},
                    .shorthand = "units",
                    .required = {{"units", "a positive integer"}},
                    .parse = parseLstm,

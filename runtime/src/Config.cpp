@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 namespace aec::rt {
@@ -68,11 +69,28 @@ struct Settings {
   }
 };
 
+/// `key` as a RowRange: "N" (the first N rows) or "a:b" (rows a to b - 1).
+RowRange rowsSetting(const Settings &s, const std::string &key) {
+  RowRange r;
+  const std::string *v = s.find(key);
+  if (!v)
+    return r;
+  long long a = 0, b = 0;
+  char tail = 0;
+  if (std::sscanf(v->c_str(), "%lld:%lld%c", &a, &b, &tail) == 2 && a >= 0 && a < b)
+    return {a, b};
+  if (std::sscanf(v->c_str(), "%lld%c", &b, &tail) == 1 && b > 0 && v->find(':') == std::string::npos)
+    return {0, b};
+  s.bad(key, "a number of rows N > 0 or a range a:b with 0 <= a < b", *v);
+}
+
 /// data.* keys the loader itself understands; every other data.* key goes to the generator.
 bool isLoaderKey(const std::string &key) {
+  if (key.rfind("data.validation_data.", 0) == 0)
+    return true;
   static const char *keys[] = {"data.synthetic", "data.n",         "data.path",        "data.columns", "data.header", "data.skip_rows",
                                "data.key",       "data.normalize", "data.normalize.scale", "data.transform",
-                               "data.seed",      "data.target.path", "data.target.key"};
+                               "data.seed",      "data.target.path", "data.target.key", "data.rows"};
   for (const char *k : keys)
     if (key == k)
       return true;
@@ -138,6 +156,28 @@ RunConfig parseRunConfig(const std::map<std::string, std::string> &settings) {
   s.get("data.transform", c.transform);
   s.get("data.target.path", c.targetPath);
   s.get("data.target.key", c.targetKey);
+  c.rows = rowsSetting(s, "data.rows");
+  // A validation set is read as the data is, unless it says otherwise.
+  ValidationDataConfig &v = c.validation;
+  const std::string vp = "data.validation_data.";
+  s.get(vp + "path", v.path);
+  v.key = c.key;
+  s.get(vp + "key", v.key);
+  v.csv = c.csv;
+  std::string vColumns, vHeader;
+  s.get(vp + "columns", vColumns);
+  if (s.find(vp + "columns"))
+    v.csv.columns = splitList(vColumns);
+  v.columnsInherited = !s.find(vp + "columns") && !v.csv.columns.empty();
+  s.get(vp + "skip_rows", v.csv.skipRows);
+  s.get(vp + "header", vHeader);
+  if (!vHeader.empty())
+    v.csv.header = vHeader == "true" ? 1 : 0;
+  s.get(vp + "target.path", v.targetPath);
+  s.get(vp + "target.key", v.targetKey);
+  v.rows = rowsSetting(s, vp + "rows");
+  if (!v.path.empty() && c.validationSplit > 0)
+    throw std::runtime_error("settings give both data.validation_data and train.validation_split: keep one");
   c.dataSeed = c.seed;
   s.get("data.seed", c.dataSeed);
   for (const auto &[k, v] : settings)

@@ -23,12 +23,20 @@ std::string trim(const std::string &s) {
   return t;
 }
 
-/// Cells of one line (no quoted commas: numeric tables do not need them).
-std::vector<std::string> cells(const std::string &line) {
+/// Cells of one line: split at `delimiter` (no quoted commas: numeric tables do not need
+/// them), or at runs of blanks and tabs when it is ' '.
+std::vector<std::string> cells(const std::string &line, char delimiter) {
   std::vector<std::string> out;
+  if (delimiter == ' ') {
+    std::istringstream words(line);
+    std::string w;
+    while (words >> w)
+      out.push_back(trim(w));
+    return out;
+  }
   size_t pos = 0;
   while (true) {
-    size_t c = line.find(',', pos);
+    size_t c = line.find(delimiter, pos);
     out.push_back(trim(line.substr(pos, c == std::string::npos ? std::string::npos : c - pos)));
     if (c == std::string::npos)
       return out;
@@ -55,6 +63,22 @@ bool parseNumber(const std::string &s, float &v) {
 }
 
 bool isBlank(const std::string &line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
+
+/// A '#' comment line (np.savetxt's header and footer).
+bool isComment(const std::string &line) {
+  const size_t first = line.find_first_not_of(" \t\r");
+  return first != std::string::npos && line[first] == '#';
+}
+
+/// The line's cells when they are all numbers.
+bool allNumbers(const std::vector<std::string> &row) {
+  for (const auto &c : row) {
+    float v;
+    if (!parseNumber(c, v))
+      return false;
+  }
+  return true;
+}
 
 } // namespace
 
@@ -97,37 +121,43 @@ std::vector<size_t> resolveColumn(const std::string &sel, const std::vector<std:
 CsvTable readCsv(const std::string &path, const CsvOptions &options) {
   const std::vector<std::string> &select = options.columns;
   std::istringstream in(readFile(path));
-  std::string line;
+  std::string line, comment;
   int64_t lineNo = 0;
   for (; lineNo < options.skipRows && std::getline(in, line); ++lineNo) {
   }
+  line.clear();
   while (std::getline(in, line)) {
     ++lineNo;
-    if (!isBlank(line))
+    if (lineNo == 1 && options.skipRows == 0 && line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0)
+      line = line.substr(3); // UTF-8 BOM written by spreadsheet programs
+    if (isComment(line))
+      comment = line.substr(line.find('#') + 1);
+    else if (!isBlank(line))
       break;
+    else
+      comment.clear(); // only a comment right above the first line can name the columns
   }
-  if (isBlank(line))
+  if (isBlank(line) || isComment(line))
     throw std::runtime_error(fmt::format("'{}' is empty", path));
-  if (lineNo == 1 && options.skipRows == 0 && line.size() >= 3 && line.compare(0, 3, "\xEF\xBB\xBF") == 0)
-    line = line.substr(3); // UTF-8 BOM written by spreadsheet programs
+  const char delimiter = options.delimiter ? options.delimiter : line.find(',') != std::string::npos ? ',' : ' ';
 
   CsvTable table;
-  std::vector<std::string> first = cells(line);
-  bool headerless = options.header == 0;
-  if (options.header < 0) {
-    headerless = true;
-    for (const auto &c : first) {
-      float v;
-      headerless = headerless && parseNumber(c, v);
-    }
-  }
+  std::vector<std::string> first = cells(line, delimiter);
+  const bool numeric = allNumbers(first);
+  // A plain header line, or np.savetxt's "# a b c" right above numeric data.
+  const std::vector<std::string> commented = cells(comment, delimiter);
+  const bool commentNames = numeric && !comment.empty() && commented.size() == first.size() && !allNumbers(commented);
+  const bool commentHeader = options.header != 0 && commentNames;
+  const bool plainHeader = !commentHeader && (options.header == 1 || (options.header < 0 && !numeric));
   int64_t firstDataLine = lineNo;
-  if (headerless) {
-    for (size_t i = 0; i < first.size(); ++i)
-      table.columns.push_back(std::to_string(i));
-  } else {
+  if (plainHeader) {
     table.columns = first;
     firstDataLine = -1;
+  } else if (commentHeader) {
+    table.columns = commented;
+  } else {
+    for (size_t i = 0; i < first.size(); ++i)
+      table.columns.push_back(std::to_string(i));
   }
   const size_t width = table.columns.size();
 
@@ -158,7 +188,7 @@ CsvTable readCsv(const std::string &path, const CsvOptions &options) {
   std::vector<float> values;
   int64_t rows = 0;
   auto addRow = [&](const std::string &text, int64_t no) {
-    std::vector<std::string> row = cells(text);
+    std::vector<std::string> row = cells(text, delimiter);
     if (row.size() != width)
       throw std::runtime_error(fmt::format("{}:{}: {} cells, expected {} (as in the header)", path, no,
                                            row.size(), width));
@@ -173,11 +203,12 @@ CsvTable readCsv(const std::string &path, const CsvOptions &options) {
     table.lines.push_back(no);
     ++rows;
   };
-  if (firstDataLine > 0)
+  const auto full = [&] { return options.maxRows >= 0 && rows >= options.maxRows; };
+  if (firstDataLine > 0 && !full())
     addRow(line, firstDataLine);
-  while (std::getline(in, line)) {
+  while (!full() && std::getline(in, line)) {
     ++lineNo;
-    if (!isBlank(line))
+    if (!isBlank(line) && !isComment(line))
       addRow(line, lineNo);
   }
   table.values = Array({rows, static_cast<int64_t>(pick.size())}, std::move(values));

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 namespace aec::rt {
@@ -70,22 +71,63 @@ void checkFinite(const Dataset &d) {
 }
 
 namespace {
+
+/// True when the first 4 KiB of `path` are text (printable ASCII, blanks, UTF-8 bytes): a
+/// table of numbers with some other name than .csv / .txt / .dat.
+bool looksLikeText(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  char buf[4096];
+  in.read(buf, sizeof buf);
+  const std::streamsize n = in.gcount();
+  for (std::streamsize i = 0; i < n; ++i) {
+    const unsigned char c = static_cast<unsigned char>(buf[i]);
+    if (c < 0x20 && c != '\n' && c != '\r' && c != '\t')
+      return false;
+  }
+  return n > 0;
+}
+
+/// "the first N samples" / "samples a to b - 1", as data.rows says them.
+std::string rowsText(const RowRange &r) {
+  return r.begin == 0 ? fmt::format("the first {} samples", r.end)
+                      : fmt::format("samples {} to {} ([{}, {}])", r.begin, r.end - 1, r.begin, r.end);
+}
+
+/// Keeps rows [r.begin, r.end) of `a`; `available` is how many the file has (for the error).
+void keepRows(Array &a, const RowRange &r, int64_t available, const std::string &path) {
+  if (r.all())
+    return;
+  if (r.end > available)
+    throw std::runtime_error(fmt::format("'{}' has {} samples, but data.rows asks for {}", path, available,
+                                         rowsText(r)));
+  a = sliceRows(a, r.begin, r.end);
+}
+
 Dataset loadFile(const std::string &path, const std::string &key, const CsvOptions &csv,
-                 const Dims &shape, const char *what) {
+                 const Dims &shape, const char *what, const RowRange &rows = {}) {
   if (!std::filesystem::exists(path))
     throw std::runtime_error(fmt::format("cannot open '{}': no such file", path));
   if (std::filesystem::is_directory(path))
     throw std::runtime_error(fmt::format("'{}' is a directory, not a data file", path));
   const std::string name = lower(std::filesystem::path(path).filename().string());
+  const bool idx = endsWith(name, ".idx") || endsWith(name, ".idx.gz") || name.find("idx") != std::string::npos ||
+                   endsWith(name, "ubyte") || endsWith(name, "ubyte.gz");
+  const bool binary = endsWith(name, ".npy") || endsWith(name, ".npz") || idx;
   Dataset d;
   d.source = path;
-  if (endsWith(name, ".csv")) {
-    CsvTable t = readCsv(path, csv);
+  // Text tables: .csv at commas; .txt, .dat and any other text file at commas when its
+  // first line has one, else at blanks (np.savetxt's default).
+  if (endsWith(name, ".csv") || (!binary && (endsWith(name, ".txt") || endsWith(name, ".dat") || looksLikeText(path)))) {
+    CsvOptions text = csv;
+    text.delimiter = endsWith(name, ".csv") ? ',' : 0;
+    if (!rows.all())
+      text.maxRows = rows.end; // reads no further than the rows asked for
+    CsvTable t = readCsv(path, text);
     d.x = std::move(t.values);
     d.columns = std::move(t.columns);
     d.lines = std::move(t.lines);
   } else if (!csv.columns.empty()) {
-    throw std::runtime_error(fmt::format("'{}': data.columns applies to CSV files only", path));
+    throw std::runtime_error(fmt::format("'{}': data.columns applies to CSV and text files only", path));
   } else if (endsWith(name, ".npy")) {
     d.x = readNpy(path);
   } else if (endsWith(name, ".npz")) {
@@ -98,24 +140,40 @@ Dataset loadFile(const std::string &path, const std::string &key, const CsvOptio
     } else {
       d.x = readNpzKey(path, key);
     }
-  } else if (endsWith(name, ".idx") || endsWith(name, ".idx.gz") || name.find("idx") != std::string::npos ||
-             endsWith(name, "ubyte") || endsWith(name, "ubyte.gz")) {
-    d.x = readIdx(path);
+  } else if (idx) {
+    d.x = readIdx(path, rows.all() ? -1 : rows.end);
   } else {
-    throw std::runtime_error(fmt::format("'{}': unknown data format (use .csv, .npy, .npz, .idx or .idx.gz)", path));
+    throw std::runtime_error(fmt::format(
+        "'{}': unknown data format (use .csv, .txt or .dat text, .npy, .npz, .idx or .idx.gz)", path));
   }
   if (d.x.dims.empty())
     throw std::runtime_error(fmt::format("'{}' holds a scalar, not a data set", path));
   if (d.x.dims[0] == 0)
     throw std::runtime_error(fmt::format("'{}' has no samples", path));
+  if (!rows.all()) {
+    keepRows(d.x, rows, d.x.dims[0], path);
+    if (!d.lines.empty())
+      d.lines = std::vector<int64_t>(d.lines.begin() + rows.begin, d.lines.begin() + rows.end);
+  }
   fitShape(d, shape, what);
   return d;
 }
+
+/// The paired targets `path` of `d` (data.target), the same rows.
+void loadTarget(Dataset &d, const std::string &path, const std::string &key, const RowRange &rows,
+                const Dims &shape) {
+  Dataset t = loadFile(path, key, {}, shape, "output", rows);
+  if (t.rows() != d.rows())
+    throw std::runtime_error(fmt::format("target '{}' has {} samples, the data '{}' has {}", path, t.rows(),
+                                         d.source, d.rows()));
+  d.target = std::move(t.x);
+}
+
 } // namespace
 
 Dataset loadDataFile(const std::string &path, const std::string &key, const CsvOptions &csv,
-                     const Dims &shape) {
-  return loadFile(path, key, csv, shape, "input");
+                     const Dims &shape, const RowRange &rows) {
+  return loadFile(path, key, csv, shape, "input", rows);
 }
 
 Dataset loadTrainingData(const RunConfig &c, const std::optional<std::string> &pathOverride) {
@@ -127,18 +185,42 @@ Dataset loadTrainingData(const RunConfig &c, const std::optional<std::string> &p
   } else if (path.empty()) {
     throw std::runtime_error("no training data: pass --data FILE or set data.path / data.synthetic in the model");
   } else {
-    d = loadDataFile(path, c.key, c.csv, c.inputShape);
+    d = loadDataFile(path, c.key, c.csv, c.inputShape, c.rows);
   }
-  if (!c.targetPath.empty()) {
-    Dataset t = loadFile(c.targetPath, c.targetKey, {}, c.outputShape.empty() ? c.inputShape : c.outputShape,
-                         "output");
-    if (t.rows() != d.rows())
-      throw std::runtime_error(fmt::format("target '{}' has {} samples, the data '{}' has {}", c.targetPath,
-                                           t.rows(), d.source, d.rows()));
-    d.target = std::move(t.x);
-  }
+  if (!c.targetPath.empty())
+    loadTarget(d, c.targetPath, c.targetKey, c.rows, c.outputShape.empty() ? c.inputShape : c.outputShape);
   checkFinite(d);
   return d;
+}
+
+void appendValidationData(Dataset &d, const RunConfig &c) {
+  const ValidationDataConfig &v = c.validation;
+  CsvOptions csv = v.csv;
+  const std::string name = lower(std::filesystem::path(v.path).filename().string());
+  if (v.columnsInherited && !endsWith(name, ".csv") && !endsWith(name, ".txt") && !endsWith(name, ".dat"))
+    csv.columns.clear(); // data's columns, for a validation file that is no table
+  Dataset val;
+  try {
+    val = loadFile(v.path, v.key, csv, c.inputShape, "input", v.rows);
+    if (!v.targetPath.empty())
+      loadTarget(val, v.targetPath, v.targetKey, v.rows, c.outputShape.empty() ? c.inputShape : c.outputShape);
+    checkFinite(val);
+  } catch (const std::runtime_error &e) {
+    throw std::runtime_error(fmt::format("validation data: {}", e.what()));
+  }
+  if (val.target.empty() != d.target.empty())
+    throw std::runtime_error(fmt::format(
+        "validation data '{}' {} a target, but the training data '{}' {}: give validation_data a 'target' "
+        "exactly when data has one",
+        v.path, val.target.empty() ? "has no" : "has", d.source, d.target.empty() ? "has none" : "has one"));
+  auto append = [](Array &to, const Array &from) {
+    to.data.insert(to.data.end(), from.data.begin(), from.data.end());
+    to.dims[0] += from.dims[0];
+  };
+  append(d.x, val.x);
+  if (!d.target.empty())
+    append(d.target, val.target);
+  d.validationRows = val.rows();
 }
 
 } // namespace aec::rt

@@ -59,7 +59,7 @@ template <typename T> void convert(const std::vector<unsigned char> &raw, std::v
 
 } // namespace
 
-Array readIdx(const std::string &path) {
+Array readIdx(const std::string &path, int64_t maxRows) {
   if (!std::filesystem::is_regular_file(path))
     throw std::runtime_error(fmt::format("cannot open '{}': no such file", path));
   std::unique_ptr<gzFile_s, GzCloser> f(gzopen(path.c_str(), "rb"));
@@ -85,6 +85,11 @@ Array readIdx(const std::string &path) {
     readExact(f.get(), d, 4, path);
     a.dims.push_back(bigEndian<uint32_t>(d));
   }
+  // Only the samples asked for are read (and checked to be present).
+  const Dims declared = a.dims;
+  const int64_t declaredRows = a.dims.empty() ? 0 : a.dims[0];
+  if (maxRows >= 0 && declaredRows > maxRows)
+    a.dims[0] = maxRows;
   // The header's dimensions are a claim: check them against the data present before
   // allocating. A plain file's size is known; a gzip stream's is not, so its buffer grows
   // only as data actually arrives.
@@ -93,8 +98,10 @@ Array readIdx(const std::string &path) {
   const size_t headerBytes = 4 + 4 * static_cast<size_t>(ndims);
   auto lie = [&](const std::string &holds) {
     return std::runtime_error(fmt::format(
-        "'{}': the IDX header declares shape [{}] of {}-byte values ({} bytes), but the file holds {}",
-        path, fmt::join(a.dims, ", "), elem, need ? std::to_string(*need) : "more than 2^63", holds));
+        "'{}': the IDX header declares shape [{}] of {}-byte values ({} bytes{}), but the file holds {}",
+        path, fmt::join(declared, ", "), elem, need ? std::to_string(*need) : "more than 2^63",
+        !a.dims.empty() && declaredRows != a.dims[0] ? fmt::format(" in the first {} of its {} samples", a.dims[0], declaredRows) : "",
+        holds));
   };
   if (!need)
     throw lie(fmt::format("{} bytes in all", std::filesystem::file_size(path)));

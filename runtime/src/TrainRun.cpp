@@ -88,11 +88,17 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
     if (!out.empty())
       for (const std::string &stale : removeStaleTemporaries(out))
         say(fmt::format("removed '{}' (left by an interrupted write)", stale));
+  if (opts.validationDataPath) { // replaces the model's validation_data or validation_split
+    config.validation.path = *opts.validationDataPath;
+    config.validationSplit = 0;
+  }
   Dataset data = loadTrainingData(config, opts.dataPath);
+  if (!config.validation.path.empty())
+    appendValidationData(data, config);
   Normalizer norm(config.normalize, config.transform);
   ModelState state = initModelState(desc, config.seed);
   TrainProgress resumed;
-  const int64_t trainRows = trainRowCount(data.rows(), config.validationSplit);
+  const int64_t trainRows = trainRowCount(data, config.validationSplit);
   const int64_t stepsPerEpoch = (trainRows + desc.batch - 1) / std::max<int64_t>(desc.batch, 1);
   if (opts.resumePath) {
     resumed = loadCheckpoint(*opts.resumePath, desc, state, norm);
@@ -137,8 +143,9 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
     if (opts.lrGiven)
       trainer.progress.lr = config.lr; // e.g. continuing a diverged run with a lower rate
   }
-  say(fmt::format("training '{}' on {}: {} samples ({} for validation), batch {}, {} {}{}, {} epochs",
-                  desc.name, data.source, data.rows(), trainer.validationRows(), desc.batch, threads,
+  say(fmt::format("training '{}' on {}: {} samples ({} for validation{}), batch {}, {} {}{}, {} epochs",
+                  desc.name, data.source, data.rows(), trainer.validationRows(),
+                  data.validationRows > 0 ? " from " + config.validation.path : "", desc.batch, threads,
                   threads == 1 ? "thread" : "threads", threadNote.empty() ? "" : " (" + threadNote + ")",
                   config.epochs));
   say(fmt::format("normalize: {}, applied to every sample{}", norm.describe(opts.resumePath ? 0 : trainRows),

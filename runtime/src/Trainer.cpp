@@ -51,7 +51,7 @@ uint64_t noiseSeed(uint64_t seed, int64_t step) {
 Trainer::Trainer(const Model &model, const RunConfig &config, const Dataset &data, ModelState &state,
                  int threads)
     : model_(model), config_(config), data_(data), state_(state),
-      trainRows_(trainRowCount(data.rows(), config.validationSplit)) {
+      trainRows_(trainRowCount(data, config.validationSplit)) {
   // A split step (aec compile --shards) has no train_step: one thread runs its shards in turn.
   if (threads > 1 || !model.hasFunction("train_step"))
     parallel_.emplace(model, threads);

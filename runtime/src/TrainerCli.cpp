@@ -151,7 +151,7 @@ int run(int argc, char **argv, const Model &model) {
   CLI::App app{fmt::format("trainer for the autoencoder '{}' (made by aec)", desc.name)};
   app.require_subcommand(1);
 
-  std::string data, initPath, savePath, logPath, resumePath, checkpointPath, weights, out, latent, plotDir;
+  std::string data, validationData, initPath, savePath, logPath, resumePath, checkpointPath, weights, out, latent, plotDir;
   PlotOptions plotOpts;
   // Numeric flags are taken as text and parsed by CliValues.h: one strict rule and one message
   // format for all ("--lr: expected a positive number ..., got '-5'").
@@ -160,6 +160,8 @@ int run(int argc, char **argv, const Model &model) {
 
   auto *train = app.add_subcommand("train", "train the model and save its weights");
   train->add_option("--data", data, "data file (overrides data.path)");
+  train->add_option("--validation-data", validationData,
+                    "validation data file, read as the data (overrides data.validation_data and validation_split)");
   train->add_option("--epochs", epochsText, "number of epochs (0 or more)");
   train->add_option("--lr", lrText, "learning rate (> 0; with --resume it replaces the checkpoint's)");
   train->add_option("--seed", seedText, "seed of init, shuffling and noise (0 to 2^64-1)");
@@ -272,6 +274,8 @@ int run(int argc, char **argv, const Model &model) {
     TrainOptions opts;
     if (!data.empty())
       opts.dataPath = data;
+    if (!validationData.empty())
+      opts.validationDataPath = validationData;
     if (!initPath.empty())
       opts.initPath = initPath;
     if (!resumePath.empty())

@@ -1,9 +1,6 @@
-/// Parameter init, weights files and checkpoints.
+/// Weights files and checkpoints (parameter init: Init.cpp).
 #include <aec/Npy.h>
-#include <aec/Random.h>
 #include <aec/Weights.h>
-
-#include "Orthonormal.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -36,32 +33,6 @@ std::map<std::string, Array> readWeightsFile(const std::string &path, const std:
   }
 }
 
-/// Keras' Orthogonal initializer for a [rows, cols] matrix: the QR of a normal matrix
-/// (Gram-Schmidt here, which gives R a positive diagonal as Keras' sign fix does),
-/// orthonormal rows when rows <= cols (an LSTM's [u, 4u] recurrent kernel), columns
-/// otherwise.
-void orthogonalInit(Array &a, const std::string &init, Rng &rng) {
-  long long rows = 0, cols = 0;
-  if (std::sscanf(init.c_str(), "orthogonal:%lld:%lld", &rows, &cols) != 2 || rows <= 0 || cols <= 0 ||
-      static_cast<long long>(a.data.size()) != rows * cols)
-    throw std::runtime_error(fmt::format("bad init '{}' (expected orthogonal:<rows>:<cols> for the array's shape)", init));
-  const size_t count = static_cast<size_t>(std::min(rows, cols)), length = static_cast<size_t>(std::max(rows, cols));
-  std::vector<std::vector<double>> basis;
-  while (basis.size() < count) {
-    std::vector<double> v(length);
-    for (double &x : v)
-      x = rng.normal();
-    if (orthonormalize(v, basis) < 1e-6) // a draw (numerically) inside the span so far
-      continue;
-    basis.push_back(std::move(v));
-  }
-  for (long long r = 0; r < rows; ++r)
-    for (long long c = 0; c < cols; ++c)
-      a.data[static_cast<size_t>(r * cols + c)] =
-          static_cast<float>(rows <= cols ? basis[static_cast<size_t>(r)][static_cast<size_t>(c)]
-                                          : basis[static_cast<size_t>(c)][static_cast<size_t>(r)]);
-}
-
 } // namespace
 
 int64_t ModelState::paramIndex(const ModelDescriptor &desc, const std::string &name) const {
@@ -69,46 +40,6 @@ int64_t ModelState::paramIndex(const ModelDescriptor &desc, const std::string &n
     if (desc.params[i].name == name)
       return static_cast<int64_t>(i);
   return -1;
-}
-
-void initArray(Array &a, const std::string &init, Rng &rng) {
-  if (init == "zeros") {
-    std::fill(a.data.begin(), a.data.end(), 0.0f);
-  } else if (init == "ones") {
-    std::fill(a.data.begin(), a.data.end(), 1.0f);
-  } else if (init.rfind("glorot_uniform:", 0) == 0) {
-    long long fanIn = 0, fanOut = 0;
-    if (std::sscanf(init.c_str(), "glorot_uniform:%lld:%lld", &fanIn, &fanOut) != 2 || fanIn + fanOut <= 0)
-      throw std::runtime_error(fmt::format("bad init '{}' (expected glorot_uniform:<fan_in>:<fan_out>)", init));
-    const double limit = std::sqrt(6.0 / static_cast<double>(fanIn + fanOut));
-    for (float &v : a.data)
-      v = static_cast<float>(rng.uniform(-limit, limit));
-  } else if (init.rfind("orthogonal:", 0) == 0) {
-    orthogonalInit(a, init, rng);
-  } else if (init.rfind("unit_forget_bias:", 0) == 0) {
-    // An LSTM bias [4u], gates i, f, c, o: ones in the forget gate's slice (Keras).
-    long long units = 0;
-    if (std::sscanf(init.c_str(), "unit_forget_bias:%lld", &units) != 1 || units <= 0 ||
-        static_cast<long long>(a.data.size()) != 4 * units)
-      throw std::runtime_error(fmt::format("bad init '{}' (expected unit_forget_bias:<units> for a [4 units] bias)", init));
-    std::fill(a.data.begin(), a.data.end(), 0.0f);
-    std::fill(a.data.begin() + units, a.data.begin() + 2 * units, 1.0f);
-  } else {
-    throw std::runtime_error(fmt::format("unknown init '{}' (known: glorot_uniform:<in>:<out>, orthogonal:<rows>:<cols>, zeros, ones, unit_forget_bias:<units>)", init));
-  }
-}
-
-ModelState initModelState(const ModelDescriptor &desc, uint64_t seed) {
-  ModelState s;
-  // One stream for all params, drawn in descriptor order: the same seed gives the same weights.
-  Rng rng(seed, Stream::Init);
-  for (const auto &p : desc.params) {
-    s.params.emplace_back(p.dims);
-    initArray(s.params.back(), p.init, rng);
-  }
-  for (const auto &st : desc.states)
-    s.states.emplace_back(st.dims);
-  return s;
 }
 
 namespace {

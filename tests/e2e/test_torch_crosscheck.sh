@@ -93,6 +93,8 @@ SDSS_ENC='[{dense: {units: 40, activation: silu}}, {layernorm: {epsilon: 1.0e-5}
 SDSS_DEC='[{dense: {units: 40, activation: silu}}, {layernorm: {epsilon: 1.0e-5}}, {dense: {units: 40, activation: selu}}, {layernorm: {epsilon: 1.0e-5}}, {dense: 5}]'
 run_case sdss_adam colors.csv '{adam: {lr: 0.001}}' mae 1e-3 "$SDSS_ENC" "$SDSS_DEC"
 run_case sdss_sgd colors.csv '{sgd: {lr: 0.01, momentum: 0.5}}' mse 1e-4 "$SDSS_ENC" "$SDSS_DEC"
+# RMSprop with no lr: Keras' default 1e-3 on both sides (PyTorch's update formula).
+run_case sdss_rmsprop colors.csv '{rmsprop: {rho: 0.9}}' mse 1e-3 "$SDSS_ENC" "$SDSS_DEC"
 
 # Batchnorm: batch statistics over the real rows of each batch (the last one is partial),
 # moving averages as Keras keeps them (the reference writes them out; see torch_reference.py).

@@ -361,7 +361,8 @@ def make_optimizer(spec, params):
     if kind == "sgd":
         return torch.optim.SGD(params, lr=p.get("lr", 1e-2), momentum=p.get("momentum", 0.0))
     if kind == "rmsprop":
-        return torch.optim.RMSprop(params, lr=p.get("lr", 1e-3), alpha=p.get("rho", 0.9), eps=p.get("eps", 1e-7))
+        # aec's defaults: Keras' lr, PyTorch's eps (aec follows PyTorch's update formula).
+        return torch.optim.RMSprop(params, lr=p.get("lr", 1e-3), alpha=p.get("rho", 0.9), eps=p.get("eps", 1e-8))
     sys.exit(f"torch_reference: optimizer {kind} not supported")
 
 

@@ -168,8 +168,11 @@ TEST_CASE("did-you-mean suggestions", "[frontend]") {
   CHECK_THAT(errorOf("input: [2]\nencoder: [layernrom]\ndecoder: [dense: 2]\n"),
              Catch::Contains("unknown layer type 'layernrom'; did you mean 'layernorm'?"));
   CHECK_THAT(errorOf("input: [2]\nencoder: [dense: 1]\ndecoder: [dense: 2]\n"
-                     "optimizer: {adam: {learning_rate: 0.1}}\n"),
-             Catch::Contains("unknown key 'learning_rate' in adam (valid keys: lr, beta1, "
+                     "optimizer: {adam: {beta_1: 0.9}}\n"),
+             Catch::Contains("unknown key 'beta_1' in adam; did you mean 'beta1'?"));
+  CHECK_THAT(errorOf("input: [2]\nencoder: [dense: 1]\ndecoder: [dense: 2]\n"
+                     "optimizer: {adam: {momentum: 0.9}}\n"),
+             Catch::Contains("unknown key 'momentum' in adam (valid keys: lr, learning_rate, beta1, "
                              "beta2, eps)"));
 }
 

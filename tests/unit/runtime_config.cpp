@@ -118,7 +118,10 @@ TEST_CASE("runtime: data checks name file, widths and rows", "[runtime][config]"
                                               Catch::Contains("row 3"));
   n2.path = dir.path("missing.csv");
   CHECK_THROWS_WITH(loadTrainingData(n2), Catch::Contains("cannot open") && Catch::Contains("missing.csv"));
-  n2.path = dir.path("data.txt");
+  n2.path = dir.path("data.txt"); // whitespace-separated text (np.savetxt's default)
   dir.write("data.txt", "1 2\n");
+  CHECK(loadTrainingData(n2).x.data == std::vector<float>{1, 2});
+  n2.path = dir.path("data.bin"); // neither a known extension nor text
+  dir.write("data.bin", std::string("\x93NUMPY\x01\x00", 8));
   CHECK_THROWS_WITH(loadTrainingData(n2), Catch::Contains("unknown data format"));
 }

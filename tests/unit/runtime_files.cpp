@@ -200,6 +200,16 @@ TEST_CASE("runtime: idx plain and gzip", "[runtime][files][idx]") {
   }
   dir.write("short.idx", bytes.substr(0, 20));
   CHECK_THROWS_WITH(readIdx(dir.path("short.idx")), Catch::Contains("short.idx") && Catch::Contains("holds 4 bytes of data"));
+  // data.rows: only the first samples are read, so a file cut after them still serves.
+  dir.write("cut.idx", bytes.substr(0, 16 + 6 + 2));
+  for (const char *name : {"cut.idx", "img-idx3-ubyte.gz"}) {
+    Array first = readIdx(dir.path(name), 1);
+    CHECK(first.dims == Dims{1, 2, 3});
+    CHECK(first.data == std::vector<float>{0, 20, 40, 60, 80, 100});
+  }
+  CHECK(readIdx(dir.path("img.idx"), 5).dims == Dims{2, 2, 3}); // fewer than asked: all of them
+  CHECK_THROWS_WITH(readIdx(dir.path("short.idx"), 1),
+                    Catch::Contains("declares shape [2, 2, 3] of 1-byte values (6 bytes in the first 1 of its 2 samples)"));
   dir.write("bad.idx", "PK\x03\x04 not idx");
   CHECK_THROWS_WITH(readIdx(dir.path("bad.idx")), Catch::Contains("not an IDX"));
 }

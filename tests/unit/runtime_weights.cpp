@@ -42,7 +42,7 @@ TEST_CASE("runtime: parameter init", "[runtime][weights]") {
   CHECK(initModelState(desc(), 4).params[0].data != s.params[0].data);
   Array a({2});
   Rng rng(0);
-  CHECK_THROWS_WITH(initArray(a, "he_normal", rng), Catch::Contains("unknown init 'he_normal'"));
+  CHECK_THROWS_WITH(initArray(a, "kaiming_normal:2:2", rng), Catch::Contains("unknown init 'kaiming_normal:2:2'"));
   CHECK_THROWS_WITH(initArray(a, "glorot_uniform:x", rng), Catch::Contains("bad init"));
 }
 

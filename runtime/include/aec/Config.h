@@ -26,6 +26,23 @@ struct PlateauConfig {
   double factor = 0.1, minLr = 0.0, minDelta = 1e-4;
 };
 
+/// A part of a data file's samples: rows [begin, end) (data.rows: N is [0, N), [a, b] is
+/// [a, b)); end < 0: all of them.
+struct RowRange {
+  int64_t begin = 0, end = -1;
+  bool all() const { return begin == 0 && end < 0; }
+};
+
+/// A separate validation set (data.validation_data), read as the data is: its key and CSV
+/// options default to data's. Empty path: none.
+struct ValidationDataConfig {
+  std::string path, key;
+  CsvOptions csv;
+  bool columnsInherited = false; ///< csv.columns are data's (dropped for a binary file)
+  std::string targetPath, targetKey;
+  RowRange rows;
+};
+
 /// Everything a trainer run needs from the settings (and later the command line).
 struct RunConfig {
   // train.*
@@ -48,6 +65,8 @@ struct RunConfig {
   CsvOptions csv;                               ///< CSV columns, header, skipped rows
   std::string normalize, transform;             ///< see Normalizer
   std::string targetPath, targetKey;            ///< paired targets (denoising)
+  RowRange rows;                                ///< data.rows (a file's samples, and its target's)
+  ValidationDataConfig validation;              ///< data.validation_data
   std::map<std::string, std::string> generatorParams; ///< other data.* keys
   // loss.*
   std::string reconstructionLoss = "mse";
@@ -68,9 +87,16 @@ RunConfig runConfigFor(const ModelDescriptor &desc);
 Dataset loadTrainingData(const RunConfig &config, const std::optional<std::string> &pathOverride = {});
 
 /// Loads one data file as the `what` of the model ("input", "latent") with per-sample shape
-/// `shape`; `columns`/`key` as in data.columns / data.key. Used for --data and --latent.
+/// `shape`; `columns`/`key` as in data.columns / data.key; only the samples `rows` (an error
+/// when the file has fewer). Used for --data and --latent.
 Dataset loadDataFile(const std::string &path, const std::string &key,
-                     const CsvOptions &csv, const Dims &shape);
+                     const CsvOptions &csv, const Dims &shape, const RowRange &rows = {});
+
+/// Appends the separate validation set (config.validation, whose path must be set) to the
+/// training data `d`, normalized as `d` will be: its samples become d's last rows and
+/// d.validationRows says how many. Its width must fit the input, and it needs a target
+/// exactly when `d` has one.
+void appendValidationData(Dataset &d, const RunConfig &config);
 
 /// Makes `d.x` [n, ...shape], accepting any layout with the same number of values per sample
 /// (a 1-D array is n samples of one value); else throws "'f.npy' has 3 values per sample, but

@@ -21,10 +21,17 @@ struct CsvOptions {
   std::vector<std::string> columns;
   int64_t skipRows = 0; ///< lines to skip before the header or the data
   int header = -1;      ///< 1: the first line names the columns, 0: it is data, -1: guess
+  /// ',' (CSV), ' ' (cells separated by runs of blanks and tabs, np.savetxt's default), or
+  /// 0: ' ' unless the first line that is not a comment has a comma.
+  char delimiter = ',';
+  int64_t maxRows = -1; ///< stop reading after this many data rows (-1: all)
 };
 
 /// Reads `path`. The first line (after `skipRows`) is the header unless `header` is 0 or,
 /// when guessing, all of its cells are numbers (then the columns are named "0", "1", ...).
+/// Lines starting with '#' are comments (np.savetxt writes its header as one): when the
+/// first line is data, the comment just above it names the columns if it has as many
+/// cells and they are not all numbers (np.genfromtxt's names=True reads it so).
 /// Errors: "f.csv:1: no column 'q' (it has: a, b)", "f.csv:7:3: cannot read 'abc' as a number",
 /// "f.csv:9: 4 cells, expected 5". Blank lines are skipped; line numbers are 1-based.
 CsvTable readCsv(const std::string &path, const CsvOptions &options = {});

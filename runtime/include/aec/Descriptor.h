@@ -17,7 +17,8 @@
 ///   target cpu|cuda
 ///   batch <B>
 ///   shape input|output|code <dims>            dims: "2,50"; "-" for a scalar
-///   param <name> <dims> <init>                init: glorot_uniform:<fan_in>:<fan_out> | orthogonal:<rows>:<cols> | zeros | ones | unit_forget_bias:<units>
+///   param <name> <dims> <init>                init: as aec/Initializers.h, e.g. he_normal:<fan_in>:<fan_out>,
+///                                             orthogonal:<rows>:<cols>, zeros, unit_forget_bias:<units>
 ///                                             (non-trainable params such as batchnorm moving stats
 ///                                             too: train_step returns their new value by name)
 ///   state <name> <dims>                       optimizer state, starts at zero
@@ -65,7 +66,7 @@ struct FunctionInfo {
 struct ParamInfo {
   std::string name; ///< "<layer>/<param>", the .npz key
   Dims dims;
-  std::string init; ///< as listed above (the runtime's initArray)
+  std::string init; ///< as listed above (aec/Initializers.h; the runtime's initArray)
 };
 
 struct ModelDescriptor {

@@ -18,6 +18,9 @@ struct Dataset {
   std::vector<std::string> extraColumns;  ///< names of extra's columns
   std::string source;                     ///< file name or "synthetic:<name>" for messages
   std::vector<int64_t> lines;             ///< CSV: 1-based line of each row; else empty
+  /// The last rows are a separate validation set (validation_data) that trains never; 0:
+  /// the run's validation_split decides.
+  int64_t validationRows = 0;
 
   int64_t rows() const { return x.dims.empty() ? 0 : x.dims[0]; }
 };

@@ -41,6 +41,7 @@ inline std::string monitoredMetric(const std::string &monitor, bool hasValidatio
 /// Command-line choices layered over the RunConfig.
 struct TrainOptions {
   std::optional<std::string> dataPath;   ///< --data
+  std::optional<std::string> validationDataPath; ///< --validation-data (replaces validation_split)
   std::optional<std::string> initPath;   ///< --init
   std::optional<std::string> resumePath; ///< --resume
   std::string savePath;                  ///< --save (empty: "<model>.weights.npz")
@@ -66,6 +67,11 @@ struct NonFiniteError : std::runtime_error {
 
 /// Splits rows [0, n) Keras-style: the first int(n * (1 - split)) rows train, the rest validate.
 int64_t trainRowCount(int64_t n, double validationSplit);
+/// The rows of `data` that train: all but its separate validation set (validation_data),
+/// else trainRowCount(rows, validationSplit).
+inline int64_t trainRowCount(const Dataset &data, double validationSplit) {
+  return data.validationRows > 0 ? data.rows() - data.validationRows : trainRowCount(data.rows(), validationSplit);
+}
 
 /// Batches of one epoch: training row indices (shuffled from (seed, epoch) when `shuffle`) cut
 /// into runs of at most `batch`; the last one may be short (it is padded when run).

@@ -18,12 +18,12 @@ struct ModelState {
   int64_t paramIndex(const ModelDescriptor &desc, const std::string &name) const;
 };
 
-/// Fresh state: params from their `init` (glorot_uniform:<in>:<out> -> U(-l, l) with
-/// l = sqrt(6 / (in + out)); orthogonal:<rows>:<cols>; zeros; ones; unit_forget_bias) drawn in
-/// descriptor order from `seed`; states zero.
+/// Fresh state: params from their `init` (the grammar of aec/Initializers.h, Keras'
+/// initializers) drawn in descriptor order from one stream of `seed`; states zero.
 ModelState initModelState(const ModelDescriptor &desc, uint64_t seed);
 
-/// Fills `init` into `a` (exposed for tests); throws on an unknown init.
+/// Fills `init` into `a` (runtime/src/Init.cpp; exposed for tests); throws on an unknown
+/// or malformed init.
 void initArray(Array &a, const std::string &init, class Rng &rng);
 
 /// Reads a weights file and copies every param into `state`. Each param key must exist with
