@@ -278,6 +278,10 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
 
   saveWeights(save, desc, state, norm);
   say(fmt::format("saved weights to {}", save));
+  if (const ParallelStep *p = trainer.parallelStep(); world && p && p->allreduces() > 0)
+    say(fmt::format("mpi: {} steps, one MPI_Allreduce of {} bytes each: {:.1f} us per step on rank 0 (waiting "
+                    "for the slowest rank included)",
+                    p->allreduces(), p->reducedFloats() * 4, 1e6 * p->allreduceSeconds() / p->allreduces()));
   if (!opts.checkpointPath.empty())
     say(fmt::format("checkpoint for --resume: {}", opts.checkpointPath));
   if (!opts.plotDir.empty()) {

@@ -427,8 +427,10 @@ int runTrainerCli(int argc, char **argv, const Model &model) {
   } catch (const std::exception &e) {
     std::cout.flush();
     MpiWorld *world = MpiWorld::get();
-    std::cerr << "error" << (world && world->size() > 1 ? fmt::format(" (MPI rank {} of {})", world->rank(), world->size()) : "")
-              << ": " << userErrorText(e) << "\n";
+    // One write: the lines of several ranks on one terminal do not interleave.
+    std::cerr << fmt::format("error{}: {}\n",
+                             world && world->size() > 1 ? fmt::format(" (MPI rank {} of {})", world->rank(), world->size()) : "",
+                             userErrorText(e));
     return ending(false, 1);
   }
 }

@@ -43,6 +43,9 @@ public:
   float stopVotes() const { return stopVotes_; }
   /// Floats in the per-step MPI_Allreduce (the gradients, the loss and the stop vote).
   int64_t reducedFloats() const { return static_cast<int64_t>(flat_.size()); }
+  /// Wall time spent in MPI_Allreduce so far (waiting for slower ranks included) and calls.
+  double allreduceSeconds() const { return allreduceSeconds_; }
+  int64_t allreduces() const { return allreduces_; }
   /// Undoes the state update of the last run (FunctionCall::undoUpdate).
   void undoUpdate(ModelState &state) { update_.undoUpdate(state); }
   int64_t shards() const { return shards_; }
@@ -65,6 +68,8 @@ private:
   MpiWorld *world_;
   std::vector<float> flat_; ///< MPI: the gradients, then the loss and the stop vote
   float stopVotes_ = 0;
+  double allreduceSeconds_ = 0;
+  int64_t allreduces_ = 0;
   WorkerPool pool_;
 };
 
