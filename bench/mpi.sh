@@ -6,6 +6,9 @@
 #
 #   bash bench/mpi.sh BUILD_DIR [MODEL[:BATCH] ...]     (default: sdss_colors:256 circles_conv)
 #
+# On a busy machine a rank waits for the other's time slice inside the allreduce, so the
+# trainer's figure is mostly waiting; bench/allreduce.c (built here with mpicc) times the
+# allreduce alone, after a barrier, for the models' gradient sizes and a few more.
 # Each model is compiled with --shards 2 (rank r computes shard r); EPOCHS (default 6) epochs
 # per run, the median of epochs 2.. taken. Ranks run one thread each. Unset
 # OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE in the calling command as for `make bench`.
@@ -49,6 +52,7 @@ summary() {
 }
 
 printf "%-16s %-44s %12s  %10s\n" model run samples/s "allreduce us/step"
+sizes=(4096 65536 1048576 4194304)
 for spec in "${models[@]}"; do
   m="${spec%%:*}"
   batch=()
@@ -61,6 +65,8 @@ for spec in "${models[@]}"; do
     "$@" > out.txt 2> err.txt || { echo "$m $label failed:"; tail -5 err.txt; return 0; }
     printf "%-16s %-44s %s\n" "$m" "$label" "$(summary out.txt)"
   }
+  "./$m" info > info.txt
+  sizes+=($((4 * ($(sed -n 's/^params *\([0-9]*\).*/\1/p' info.txt) + 2))))
   run "1 process, 1 thread" "./$m" "${args[@]}" --threads 1
   run "1 process, 2 threads" "./$m" "${args[@]}" --threads 2
   run "2 ranks, shared memory" mpirun -np 2 --oversubscribe --bind-to none "./$m" "${args[@]}"
@@ -74,3 +80,17 @@ for spec in "${models[@]}"; do
       -np 1 "./$m" "${args[@]}" : -np 1 ip netns exec "$ns" "./$m" "${args[@]}"
   fi
 done
+
+# The allreduce alone: median microseconds of one call of each size, both ranks ready.
+mpicc -O2 -o allreduce "$src/bench/allreduce.c"
+sorted=($(printf "%s\n" "${sizes[@]}" | sort -n | uniq))
+echo
+echo "MPI_Allreduce alone (median of 200 calls after a barrier), microseconds:"
+mpirun -np 2 --oversubscribe --bind-to none ./allreduce "${sorted[@]}" | sed 's/^/  shared memory         /'
+mpirun -np 2 --oversubscribe --bind-to none --mca btl tcp,self ./allreduce "${sorted[@]}" | sed 's/^/  TCP over loopback     /'
+if [ "$veth" = 1 ]; then
+  env PMIX_MCA_ptl_tcp_remote_connections=1 PMIX_MCA_ptl_tcp_if_include=10.78.0.0/24 \
+    mpirun --oversubscribe --bind-to none --mca btl tcp,self --mca btl_tcp_if_include 10.78.0.0/24 \
+    --mca oob_tcp_if_include 10.78.0.0/24 -x PMIX_MCA_ptl_tcp_remote_connections \
+    -np 1 ./allreduce "${sorted[@]}" : -np 1 ip netns exec "$ns" ./allreduce "${sorted[@]}" | sed 's/^/  TCP over veth         /'
+fi
