@@ -8,7 +8,8 @@ PKGS=(cmake ninja-build g++ make ccache
       libcairo2-dev fonts-dejavu-core
       libopenblas-dev python3-torch python3-numpy python3-yaml time
       dataset-fashion-mnist python3-sklearn
-      clang libclang-rt-14-dev)
+      clang libclang-rt-14-dev
+      openmpi-bin libopenmpi-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

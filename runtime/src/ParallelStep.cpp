@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 #include <thread>
 
@@ -35,15 +36,26 @@ int chooseThreads(const Model &model, int requested, std::string *note) {
   return static_cast<int>(std::min<int64_t>(wanted, shards));
 }
 
-ParallelStep::ParallelStep(const Model &model, int threads)
-    : update_(model, "update_step"), pool_(threads) {
+std::vector<int64_t> rankShards(int64_t shards, int rank, int ranks) {
+  std::vector<int64_t> mine;
+  for (int64_t s = rank; s < shards; s += ranks)
+    mine.push_back(s);
+  return mine;
+}
+
+ParallelStep::ParallelStep(const Model &model, int threads, MpiWorld *world)
+    : update_(model, "update_step"), world_(world), pool_(threads) {
   const int64_t shards = compiledShards(model);
-  if (threads < 1 || threads > shards || shards < 2)
-    throw std::logic_error(fmt::format("ParallelStep: {} threads for {} shards", threads, shards));
-  for (int64_t s = 0; s < shards; ++s)
+  mine_ = rankShards(shards, world ? world->rank() : 0, world ? world->size() : 1);
+  if (threads < 1 || threads > std::max<int64_t>(1, static_cast<int64_t>(mine_.size())) || (shards < 2 && !world))
+    throw std::logic_error(fmt::format("ParallelStep: {} threads for {} shards", threads, mine_.size()));
+  // A shard's call (buffers and workspace) only where it is computed: a rank holds its own.
+  shards_ = shards;
+  batch_ = model.desc.batch;
+  for (size_t k = 0; k < mine_.size(); ++k)
     grads_.emplace_back(model, "grad_step");
-  shardRows_.resize(shards);
-  const FunctionInfo &grad = grads_[0].info(), &update = update_.info();
+  shardRows_.resize(mine_.size());
+  const FunctionInfo &grad = model.requireFunction("grad_step"), &update = update_.info();
   for (size_t i = 0; i < update.args.size(); ++i) {
     if (update.args[i].role != "grad")
       continue;
@@ -54,38 +66,80 @@ ParallelStep::ParallelStep(const Model &model, int threads)
                                            model.desc.name, update.args[i].name));
     gradArgs_.push_back({i, static_cast<size_t>(it - grad.results.begin())});
   }
+  if (world) {
+    size_t floats = 2; // the loss and the stop vote
+    for (auto [arg, result] : gradArgs_)
+      floats += update_.arg(arg).data.size();
+    flat_.resize(floats);
+  }
 }
 
-void ParallelStep::reduce() {
+double ParallelStep::reduce(float stopVote) {
   for (auto [arg, result] : gradArgs_) {
     std::vector<float> &sum = update_.arg(arg).data;
+    if (mine_.empty()) {
+      std::fill(sum.begin(), sum.end(), 0.0f); // a rank beyond the shard count adds nothing
+      continue;
+    }
     const std::vector<float> &first = grads_[0].result(result).data;
     std::copy(first.begin(), first.end(), sum.begin());
-    for (size_t s = 1; s < grads_.size(); ++s) {
-      const float *g = grads_[s].result(result).data.data();
+    for (size_t k = 1; k < mine_.size(); ++k) {
+      const float *g = grads_[k].result(result).data.data();
       for (size_t i = 0; i < sum.size(); ++i)
         sum[i] += g[i];
     }
   }
+  stopVotes_ = stopVote;
+  if (!world_) {
+    double loss = 0;
+    for (const FunctionCall &g : grads_)
+      loss += g.result(size_t{0}).data.at(0);
+    return loss;
+  }
+  // One contiguous buffer, one MPI_Allreduce per step (the parameters are kilobytes to
+  // megabytes: per-tensor calls would pay the latency once per tensor). The loss is summed
+  // in float here, as the gradients: the same on every rank.
+  float loss = 0;
+  for (const FunctionCall &g : grads_)
+    loss += g.result(size_t{0}).data.at(0);
+  size_t at = 0;
+  for (auto [arg, result] : gradArgs_) {
+    const std::vector<float> &g = update_.arg(arg).data;
+    std::copy(g.begin(), g.end(), flat_.begin() + static_cast<std::ptrdiff_t>(at));
+    at += g.size();
+  }
+  flat_[at] = loss;
+  flat_[at + 1] = stopVote;
+  const auto t0 = std::chrono::steady_clock::now(); // tens of ns: measured on every step
+  world_->allreduceSum(flat_.data(), static_cast<int64_t>(flat_.size()));
+  allreduceSeconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ++allreduces_;
+  at = 0;
+  for (auto [arg, result] : gradArgs_) {
+    std::vector<float> &g = update_.arg(arg).data;
+    std::copy(flat_.begin() + static_cast<std::ptrdiff_t>(at), flat_.begin() + static_cast<std::ptrdiff_t>(at + g.size()),
+              g.begin());
+    at += g.size();
+  }
+  stopVotes_ = flat_[at + 1];
+  return flat_[at];
 }
 
 double ParallelStep::run(const std::vector<BatchSource> &sources, const std::vector<int64_t> &rows,
-                         ModelState &state, const Hypers &hypers) {
-  const int64_t shardBatch = grads_[0].batch(), n = static_cast<int64_t>(rows.size());
-  for (int64_t s = 0; s < shards(); ++s) {
-    const int64_t begin = std::min(n, s * shardBatch), end = std::min(n, begin + shardBatch);
-    shardRows_[s].assign(rows.begin() + begin, rows.begin() + end);
+                         ModelState &state, const Hypers &hypers, float stopVote) {
+  const int64_t shardBatch = batch_ / shards_, n = static_cast<int64_t>(rows.size());
+  for (size_t k = 0; k < mine_.size(); ++k) {
+    const int64_t begin = std::min(n, mine_[k] * shardBatch), end = std::min(n, begin + shardBatch);
+    shardRows_[k].assign(rows.begin() + begin, rows.begin() + end);
   }
   const int threads = pool_.size();
+  const size_t mine = mine_.size();
   auto job = [&](int t) {
-    for (int64_t s = t; s < shards(); s += threads)
-      grads_[s].run(sources[s], shardRows_[s], state, hypers, false);
+    for (size_t k = static_cast<size_t>(t); k < mine; k += static_cast<size_t>(threads))
+      grads_[k].run(sources[mine_[k]], shardRows_[k], state, hypers, false);
   };
   pool_.run(job);
-  reduce();
-  double loss = 0;
-  for (const FunctionCall &g : grads_)
-    loss += g.result(size_t{0}).data.at(0);
+  const double loss = reduce(stopVote);
   update_.run(sources[0], {}, state, hypers, true);
   return loss;
 }

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <csignal>
 #include <chrono>
 #include <cstring>
 #include <cmath>
@@ -69,6 +70,39 @@ std::string shellQuote(const std::string &arg) {
   return out + "'";
 }
 
+namespace {
+/// Rank 0's params and states to every rank, in one buffer: the ranks start equal whatever
+/// each read (--init, --resume) or drew.
+void broadcastState(MpiWorld &world, ModelState &state) {
+  std::vector<float> flat;
+  for (const auto *arrays : {&state.params, &state.states})
+    for (const Array &a : *arrays)
+      flat.insert(flat.end(), a.data.begin(), a.data.end());
+  world.broadcast(flat.data(), static_cast<int64_t>(flat.size() * sizeof(float)));
+  size_t at = 0;
+  for (auto *arrays : {&state.params, &state.states})
+    for (Array &a : *arrays) {
+      std::copy(flat.begin() + static_cast<std::ptrdiff_t>(at),
+                flat.begin() + static_cast<std::ptrdiff_t>(at + a.data.size()), a.data.begin());
+      at += a.data.size();
+    }
+}
+
+/// ", 2 MPI ranks (...)" for the banner: how the ranks share the step.
+std::string describeRanks(const MpiWorld &world, const Trainer &trainer) {
+  const ParallelStep *p = trainer.parallelStep();
+  if (!p) // the thread note before says why
+    return fmt::format(", {} MPI ranks (the step is not split: every rank runs the whole batch)", world.size());
+  std::string s = fmt::format(", {} MPI ranks (rank r computes shards r, r+{}, ... of {}; one MPI_Allreduce of "
+                              "{} floats per step: {} params, the loss, a stop vote",
+                              world.size(), world.size(), p->shards(), p->reducedFloats(), p->reducedFloats() - 2);
+  if (p->shards() < world.size())
+    s += fmt::format("; ranks {}..{} have no shard: compile with --shards {}", p->shards(), world.size() - 1,
+                     world.size());
+  return s + ")";
+}
+} // namespace
+
 void writeLog(const std::string &path, const std::vector<EpochRecord> &records) {
   std::string text = logHeader();
   for (const auto &r : records)
@@ -83,9 +117,12 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
       *opts.out << line << std::endl; // flushed: progress must show while piping to tee
   };
   const std::string save = opts.savePath.empty() ? desc.name + ".weights.npz" : opts.savePath;
+  MpiWorld *world = opts.world;
+  // Under mpirun rank 0 alone writes weights, checkpoints, logs and plots.
+  const bool lead = !world || world->rank() == 0;
   // A run killed while writing (kill -9, power loss) leaves its temporary beside the output.
   for (const std::string &out : {save, opts.checkpointPath, opts.logPath})
-    if (!out.empty())
+    if (!out.empty() && lead)
       for (const std::string &stale : removeStaleTemporaries(out))
         say(fmt::format("removed '{}' (left by an interrupted write)", stale));
   if (opts.validationDataPath) { // replaces the model's validation_data or validation_split
@@ -116,6 +153,8 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
     }
     norm.fit(data.x, trainRows);
   }
+  if (world)
+    broadcastState(*world, state);
   const std::string rescaled = norm.rescaleWarning(data.x, data.source);
   if (!rescaled.empty() && opts.out)
     std::cerr << "warning: " << rescaled << std::endl;
@@ -124,8 +163,16 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
     norm.apply(data.target);
 
   std::string threadNote;
-  const int threads = chooseThreads(model, opts.threads, &threadNote);
-  Trainer trainer(model, config, data, state, threads);
+  int threads = chooseThreads(model, opts.threads, &threadNote);
+  if (world && compiledShards(model) > 1) {
+    // This rank's shards only: more threads would wait.
+    const int64_t local = static_cast<int64_t>(rankShards(compiledShards(model), world->rank(), world->size()).size());
+    if (threads > std::max<int64_t>(1, local)) {
+      threads = static_cast<int>(std::max<int64_t>(1, local));
+      threadNote = fmt::format("this rank computes {} of the {} shards", local, compiledShards(model));
+    }
+  }
+  Trainer trainer(model, config, data, state, threads, world);
   const auto &es = config.earlyStopping;
   if (opts.resumePath) {
     trainer.progress = resumed;
@@ -146,7 +193,9 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
   say(fmt::format("training '{}' on {}: {} samples ({} for validation{}), batch {}, {} {}{}, {} epochs",
                   desc.name, data.source, data.rows(), trainer.validationRows(),
                   data.validationRows > 0 ? " from " + config.validation.path : "", desc.batch, threads,
-                  threads == 1 ? "thread" : "threads", threadNote.empty() ? "" : " (" + threadNote + ")",
+                  threads == 1 ? "thread" : "threads",
+                  (threadNote.empty() ? "" : " (" + threadNote + ")") +
+                      (world ? describeRanks(*world, trainer) : ""),
                   config.epochs));
   say(fmt::format("normalize: {}, applied to every sample{}", norm.describe(opts.resumePath ? 0 : trainRows),
                   data.target.empty() ? "" : " and target"));
@@ -158,7 +207,7 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
   using Clock = std::chrono::steady_clock;
   auto lastCheckpoint = Clock::now();
   auto checkpoint = [&] {
-    if (opts.checkpointPath.empty())
+    if (opts.checkpointPath.empty() || !lead)
       return;
     saveCheckpoint(opts.checkpointPath, desc, state, norm, trainer.progress);
     lastCheckpoint = Clock::now();
@@ -170,7 +219,7 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
     say(formatProgress(rec, config.epochs));
     for (const std::string &line : events.after(rec, trainer.progress))
       say(line);
-    if (!opts.logPath.empty()) {
+    if (!opts.logPath.empty() && lead) {
       std::string text = logHeader() + earlier;
       for (const auto &r : history)
         text += logLine(r);
@@ -183,8 +232,11 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
   // a timed checkpoint may fall inside an epoch (it records the step, so --resume continues
   // with the next batch). A clock read per step costs nanoseconds.
   InterruptGuard interrupts;
+  // Under MPI a signal is a vote carried by the next step's reduction: every rank stops
+  // after the same step, whichever ranks the signal reached.
+  trainer.stopWish = [&] { return interrupts.signal() != 0; };
   auto afterStep = [&] {
-    if (interrupts.signal() != 0)
+    if (world ? trainer.stopAgreed() : interrupts.signal() != 0)
       return true;
     if (every.epochs == 0 && Clock::now() - lastCheckpoint >= std::chrono::duration<double>(every.seconds))
       checkpoint();
@@ -195,22 +247,25 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
   } catch (const NonFiniteError &e) {
     // The failed step was undone: the state is the last checked one, finite, and a consistent
     // resume point (its progress says which step comes next).
-    saveWeights(save, desc, state, norm);
+    if (lead)
+      saveWeights(save, desc, state, norm);
     checkpoint();
-    throw std::runtime_error(fmt::format("{}; saved the weights from before that step to {}{}", e.what(), save,
+    throw CollectiveError(fmt::format("{}; saved the weights from before that step to {}{}", e.what(), save,
                                          opts.checkpointPath.empty() ? ""
                                                                      : fmt::format(" and a checkpoint to {} (--resume it with a lower --lr)",
                                                                                    opts.checkpointPath)));
   }
   if (trainer.interrupted) {
     checkpoint();
-    if (opts.saveGiven)
+    if (opts.saveGiven && lead)
       saveWeights(save, desc, state, norm);
+    // A rank the signal did not reach stops on the others' vote.
+    const int signal = interrupts.signal() != 0 ? interrupts.signal() : SIGTERM;
     const TrainProgress &p = trainer.progress;
     std::string where = p.epochStep > 0 ? fmt::format("in epoch {} after step {} of {}", p.epoch + 1, p.epochStep,
                                                       stepsPerEpoch)
                                         : fmt::format("after epoch {}", p.epoch);
-    std::string msg = fmt::format("interrupted by {} {}: ", signalName(interrupts.signal()), where);
+    std::string msg = fmt::format("interrupted by {} {}: ", signalName(signal), where);
     if (opts.checkpointPath.empty()) {
       msg += "no checkpoint path, nothing saved";
     } else {
@@ -220,14 +275,20 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
       msg += fmt::format("\nto continue: {} --resume {}", opts.resumeCommand.empty() ? "train" : opts.resumeCommand,
                          shellQuote(opts.checkpointPath));
     }
-    throw TrainingInterrupted(msg, interrupts.signal());
+    throw TrainingInterrupted(msg, signal);
   }
   checkpoint();
+  if (!lead)
+    return history;
   if (!opts.logPath.empty() && history.empty())
     writeFileAtomically(opts.logPath, logHeader() + earlier);
 
   saveWeights(save, desc, state, norm);
   say(fmt::format("saved weights to {}", save));
+  if (const ParallelStep *p = trainer.parallelStep(); world && p && p->allreduces() > 0)
+    say(fmt::format("mpi: {} steps, one MPI_Allreduce of {} bytes each: {:.1f} us per step on rank 0 (waiting "
+                    "for the slowest rank included)",
+                    p->allreduces(), p->reducedFloats() * 4, 1e6 * p->allreduceSeconds() / p->allreduces()));
   if (!opts.checkpointPath.empty())
     say(fmt::format("checkpoint for --resume: {}", opts.checkpointPath));
   if (!opts.plotDir.empty()) {

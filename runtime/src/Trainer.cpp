@@ -49,12 +49,12 @@ uint64_t noiseSeed(uint64_t seed, int64_t step) {
 } // namespace
 
 Trainer::Trainer(const Model &model, const RunConfig &config, const Dataset &data, ModelState &state,
-                 int threads)
+                 int threads, MpiWorld *world)
     : model_(model), config_(config), data_(data), state_(state),
-      trainRows_(trainRowCount(data, config.validationSplit)) {
+      trainRows_(trainRowCount(data, config.validationSplit)), world_(world) {
   // A split step (aec compile --shards) has no train_step: one thread runs its shards in turn.
   if (threads > 1 || !model.hasFunction("train_step"))
-    parallel_.emplace(model, threads);
+    parallel_.emplace(model, threads, world);
   else
     step_.emplace(model, "train_step");
   if (trainRows_ <= 0)
@@ -125,12 +125,18 @@ double Trainer::checkedStep(int64_t epoch, const std::vector<int64_t> &rows, std
   hypers["t"] = static_cast<float>(progress.step);
   hypers["seed"] = stepSeed(config_.seed, progress.step);
   double loss;
+  const float wish = stopWish && stopWish() ? 1.0f : 0.0f;
   if (parallel_) {
+    // The global batch's count of real rows: every shard's loss and gradient divide by it.
     hypers["weight_sum"] = static_cast<float>(rows.size());
-    loss = parallel_->run(sources, rows, state_, hypers);
+    loss = parallel_->run(sources, rows, state_, hypers, wish);
+    stopVotes_ = parallel_->stopVotes();
   } else {
     step_->run(sources[0], rows, state_, hypers, true);
     loss = step_->result(size_t{0}).data.at(0);
+    stopVotes_ = wish;
+    if (world_)
+      world_->allreduceSum(&stopVotes_, 1); // ranks running the whole step agree on stopping
   }
   // Every step, not every K: the state before this step is the last one known good, and the
   // double-buffered step still holds it, so undoing costs nothing. A NaN hidden from the loss

@@ -12,6 +12,7 @@
 #include <aec/ParallelStep.h>
 #include <aec/Plot.h>
 #include <aec/Trainer.h>
+#include <aec/Mpi.h>
 #include <aec/TrainerCli.h>
 
 #include <CLI/CLI.hpp>
@@ -125,6 +126,9 @@ void printInfo(const Model &model) {
                      threads, shards, shards, d.batch / shards);
   else
     s += fmt::format("threads  1 ({})\n", note.empty() ? "the step is not split" : note);
+  s += fmt::format("mpi      {}{}\n", mpiAvailability(),
+                   shards > 1 ? fmt::format(": mpirun -np N splits each batch's {} shards over N ranks", shards)
+                              : ": under mpirun every rank runs the whole (unsplit) step");
   // Through std::cout (not fmt::print) so the output interleaves with other stream writes.
   std::cout << s;
 }
@@ -302,9 +306,14 @@ int run(int argc, char **argv, const Model &model) {
     opts.resumeCommand = resumeCommand(argc, argv);
     opts.plotDir = plotDir;
     opts.plotColorBy = plotOpts.colorBy;
-    opts.out = &std::cout;
     opts.threads = threads;
+    // Under mpirun: MPI from here on (opened at run time); rank 0 alone prints and writes.
+    if (launchedByMpirun())
+      opts.world = &MpiWorld::init();
+    opts.out = !opts.world || opts.world->rank() == 0 ? &std::cout : nullptr;
     trainModel(model, config, opts);
+    if (opts.world)
+      opts.world->finalize();
   } else if (plotCmd->parsed()) {
     LoadedWeights l = loadForInference(model, config, weights);
     // The model's own data keeps its truth columns (colour) and paired targets.
@@ -350,16 +359,39 @@ int run(int argc, char **argv, const Model &model) {
 } // namespace
 
 int runTrainerCli(int argc, char **argv, const Model &model) {
+  // Under mpirun, an error every rank meets at the same step (an interrupt, a diverged step:
+  // the ranks agree on both) is printed by rank 0 and ends each rank normally; any other error
+  // may be one rank's alone, which the others would wait for in their next collective call:
+  // it names the rank and aborts the whole job.
+  auto ending = [](bool collective, int code) {
+    MpiWorld *world = MpiWorld::get();
+    if (world && !collective && world->size() > 1)
+      world->abort(code);
+    if (world)
+      world->finalize();
+    return code;
+  };
+  auto quiet = [] { return MpiWorld::get() && MpiWorld::get()->rank() != 0; };
   try {
     return run(argc, argv, model);
   } catch (const TrainingInterrupted &e) {
     std::cout.flush();
-    std::cerr << e.what() << "\n";
-    return 128 + e.signal; // the shell's convention: 130 for SIGINT, 143 for SIGTERM
+    if (!quiet())
+      std::cerr << e.what() << "\n";
+    return ending(true, 128 + e.signal); // the shell's convention: 130 for SIGINT, 143 for SIGTERM
+  } catch (const CollectiveError &e) {
+    std::cout.flush();
+    if (!quiet())
+      std::cerr << "error: " << userErrorText(e) << "\n";
+    return ending(true, 1);
   } catch (const std::exception &e) {
     std::cout.flush();
-    std::cerr << "error: " << userErrorText(e) << "\n";
-    return 1;
+    MpiWorld *world = MpiWorld::get();
+    // One write: the lines of several ranks on one terminal do not interleave.
+    std::cerr << fmt::format("error{}: {}\n",
+                             world && world->size() > 1 ? fmt::format(" (MPI rank {} of {})", world->rank(), world->size()) : "",
+                             userErrorText(e));
+    return ending(false, 1);
   }
 }
 

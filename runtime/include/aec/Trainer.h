@@ -55,6 +55,8 @@ struct TrainOptions {
   std::string plotColorBy;               ///< --color-by for the latent picture
   int threads = 0;                       ///< --threads (0: one per core, as chooseThreads)
   std::ostream *out = nullptr;           ///< progress lines (nullptr: silent)
+  /// Under mpirun: this process's world. Rank 0 alone writes files and progress.
+  MpiWorld *world = nullptr;
 };
 
 /// A step made a param, an optimizer state or the loss NaN or infinite. The step has been
@@ -85,8 +87,12 @@ public:
   /// `threads` > 1 (a chooseThreads result), or a model whose step is split (no
   /// train_step), runs each step as a ParallelStep, else the fused train_step on the
   /// calling thread.
+  ///
+  /// With a `world` (mpirun), a split step runs as a ParallelStep on this rank's shards;
+  /// a model with train_step only (a step compiled unsplit) runs it whole on every rank, so
+  /// the ranks stay equal with no gradient to exchange.
   Trainer(const Model &model, const RunConfig &config, const Dataset &data, ModelState &state,
-          int threads = 1);
+          int threads = 1, MpiWorld *world = nullptr);
   /// Trains one epoch (1-based number) and validates; advances `progress`. Throws
   /// NonFiniteError (after undoing the step) when a step's loss, params or states are not finite.
   EpochRecord runEpoch(int64_t epoch);
@@ -106,6 +112,14 @@ public:
 
   TrainProgress progress;
   bool interrupted = false; ///< run() stopped because afterStep asked to
+  /// This process's wish to stop (a signal), read once per step. Under MPI the wishes are
+  /// summed over the ranks with the step's gradients: stopAgreed() is then the same on every
+  /// rank, so all stop after the same step.
+  std::function<bool()> stopWish;
+  /// After a step: some rank wished to stop (without MPI: this process).
+  bool stopAgreed() const { return stopVotes_ > 0; }
+  /// The ParallelStep, or nullptr when train_step runs whole.
+  const ParallelStep *parallelStep() const { return parallel_ ? &*parallel_ : nullptr; }
   int64_t trainRows() const { return trainRows_; }
   int64_t validationRows() const { return data_.rows() - trainRows_; }
   int threads() const { return parallel_ ? parallel_->threads() : 1; }
@@ -128,6 +142,8 @@ private:
   std::optional<FunctionCall> step_;      ///< train_step (one thread)
   std::optional<ParallelStep> parallel_;  ///< grad_step + update_step (threads)
   bool checkState_ = true; ///< check params and states after every step
+  MpiWorld *world_ = nullptr;
+  float stopVotes_ = 0;
 };
 
 /// The whole `train` command: load data, normalize (fit on the training part), init or load
