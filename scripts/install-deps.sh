@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Installs the Debian packages aec needs, only those missing. Safe to run repeatedly.
+#   install-deps.sh          what building aec and `make demo` need
+#   install-deps.sh --test   also what the tests, the benchmarks and the fuzzers need: PyTorch
+#                            and scikit-learn (references, ~2 GB with their dependencies),
+#                            Fashion-MNIST, clang's fuzzer runtime, OpenMPI, OpenBLAS
 set -euo pipefail
 PKGS=(cmake ninja-build g++ make ccache
       llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
       libxtensor-dev libxsimd-dev xtl-dev libyaml-cpp-dev catch2
       libzip-dev zipcmp zipmerge ziptool zlib1g-dev libcli11-dev libfmt-dev libpng-dev
       libcairo2-dev fonts-dejavu-core
-      libopenblas-dev python3-torch python3-numpy python3-yaml time
-      dataset-fashion-mnist python3-sklearn
-      clang libclang-rt-14-dev
-      openmpi-bin libopenmpi-dev)
+      python3-numpy)
+if [ "${1:-}" = --test ]; then
+  PKGS+=(python3-torch python3-sklearn python3-yaml libopenblas-dev time bc
+         dataset-fashion-mnist
+         clang libclang-rt-14-dev
+         openmpi-bin libopenmpi-dev)
+fi
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
