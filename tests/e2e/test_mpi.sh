@@ -85,12 +85,16 @@ mpi2 ./ring2 train --epochs 4 --save resumed.npz --resume half.ckpt.npz > resume
 grep -q "resuming from 'half.ckpt.npz' after epoch 2" resumed.log
 cmp four.npz resumed.npz
 
-# SIGINT to mpirun (it forwards SIGTERM to the ranks): every rank stops after the same step,
-# rank 0 writes the checkpoint and says so once; the resumed run ends on the unbroken weights.
+# SIGTERM to one rank (what mpirun forwards to every rank on Ctrl-C): its vote in the next
+# step's allreduce stops every rank after the same step; rank 0 writes the checkpoint and says
+# so once; the resumed run ends on the unbroken weights. (The signal goes to a rank, not to
+# mpirun: after a SIGINT, OpenMPI 4.1's mpirun may stop draining the ranks' output, and rank 0
+# then blocks writing its progress line; see README, Training on several machines.)
 mpirun -np 2 --oversubscribe ./ring2 train --epochs 100000 --save int.npz > int.log 2> int.err &
 pid=$!
 for _ in $(seq 300); do grep -q "^epoch 2/" int.log && break; sleep 0.1; done
-kill -INT "$pid"
+rank=$(pgrep -P "$pid" -f "ring2 train" | tail -1)
+kill -TERM "$rank"
 rc=0
 wait "$pid" || rc=$?
 [ "$rc" -ne 0 ]
