@@ -58,21 +58,7 @@ cmp c1.npz c2.npz
 
 # batchnorm: its batch statistics keep the step unsplit, so every rank runs the whole global
 # batch: the statistics are the global batch's (as SyncBatchNorm), the weights one process's.
-cat > bn.yaml <<'YAML'
-name: bn
-input: [2]
-encoder:
-  - dense: {units: 16, activation: relu}
-  - batchnorm: {}
-  - dense: {units: 1, name: code}
-decoder:
-  - dense: {units: 2}
-loss: mse
-optimizer: {adam: {lr: 1.0e-3}}
-train: {batch: 32, epochs: 2, seed: 1}
-data: {synthetic: ring, n: 200}
-YAML
-"$AEC" compile bn.yaml -o bn --shards 2 2> /dev/null
+"$AEC" compile "$AEC_SOURCE_DIR/tests/e2e/models/batchnorm_ring.yaml" -o bn --shards 2 2> /dev/null
 ./bn train --save bn1.npz > /dev/null
 mpi2 ./bn train --save bn2.npz > bn2.log
 grep -q "1 thread (batchnorm's batch statistics couple the samples of a batch), 2 MPI ranks (the step is not split" bn2.log

@@ -48,21 +48,7 @@ cmp c2.npz c2b.npz
 cmp c1.npz c2.npz
 
 # batchnorm's batch statistics: no split, 1 thread with the reason, the same weights.
-cat > bn.yaml <<'YAML'
-name: bn
-input: [2]
-encoder:
-  - dense: {units: 16, activation: relu}
-  - batchnorm: {}
-  - dense: {units: 1, name: code}
-decoder:
-  - dense: {units: 2}
-loss: mse
-optimizer: {adam: {lr: 1.0e-3}}
-train: {batch: 32, epochs: 2, seed: 1}
-data: {synthetic: ring, n: 200}
-YAML
-"$AEC" compile bn.yaml -o bn --shards 2 2> /dev/null
+"$AEC" compile "$AEC_SOURCE_DIR/tests/e2e/models/batchnorm_ring.yaml" -o bn --shards 2 2> /dev/null
 ./bn info > bn.txt
 grep -q "^threads  1 (batchnorm's batch statistics couple the samples of a batch)" bn.txt
 ./bn train --threads 2 --save bn2.npz > bn2.log

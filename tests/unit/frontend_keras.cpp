@@ -2,25 +2,19 @@
 // weights, `learning_rate`, Keras' optimizer defaults, validation_data and rows.
 #include "frontend/Expand.h"
 
+#include "frontend_test_util.h"
+
 #include <catch2/catch.hpp>
 
 #include <map>
 #include <string>
 
 using namespace aec;
+using aec::test::errorOf;
 
 namespace {
 
 ModelSpec spec(const std::string &text) { return parseModelSpec(text, "m.yaml"); }
-
-std::string errorOf(const std::string &text) {
-  try {
-    parseModelSpec(text, "m.yaml");
-  } catch (const CompileError &e) {
-    return e.what();
-  }
-  return "";
-}
 
 /// name -> init text of the params of the full forward graph.
 std::map<std::string, std::string> inits(const std::string &text) {

@@ -1,23 +1,16 @@
 // Model-file parser: shorthands, defaults, settings, locations and error messages.
 #include "frontend/ModelSpec.h"
 
+#include "frontend_test_util.h"
+
 #include <catch2/catch.hpp>
 
 #include <string>
 
 using namespace aec;
+using aec::test::errorOf;
 
 namespace {
-
-/// The error message parseModelSpec gives for `text`, or "" when it parses.
-std::string errorOf(const std::string &text) {
-  try {
-    parseModelSpec(text, "m.yaml");
-  } catch (const CompileError &e) {
-    return e.what();
-  }
-  return "";
-}
 
 const char *Ring = R"(name: ring
 input: [2]

@@ -55,14 +55,7 @@ TEST_CASE("runtime: run config defaults and parsing", "[runtime][config]") {
   CHECK_THROWS_WITH(parseRunConfig({{"train.shuffle", "maybe"}}), Catch::Contains("true or false"));
 }
 
-namespace {
-RunConfig withInput(Dims shape) {
-  RunConfig c;
-  c.inputShape = shape;
-  c.outputShape = shape;
-  return c;
-}
-} // namespace
+using aec::rt::test::withInput;
 
 TEST_CASE("runtime: loadTrainingData dispatches on the format", "[runtime][config]") {
   ScratchDir dir("load");

@@ -10,14 +10,7 @@
 using namespace aec::rt;
 using aec::rt::test::ScratchDir;
 
-namespace {
-RunConfig withInput(Dims shape) {
-  RunConfig c;
-  c.inputShape = shape;
-  c.outputShape = shape;
-  return c;
-}
-} // namespace
+using aec::rt::test::withInput;
 
 TEST_CASE("runtime: whitespace-separated text, comments and np.savetxt's header", "[runtime][data]") {
   ScratchDir dir("text");

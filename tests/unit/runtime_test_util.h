@@ -1,5 +1,6 @@
 #pragma once
 /// Helpers shared by the runtime unit tests: a scratch directory per test and small checks.
+#include <aec/Config.h>
 #include <aec/TrainerCli.h>
 
 #include <catch2/catch.hpp>
@@ -93,6 +94,14 @@ template <typename F> std::string errorOf(F &&fn) {
     return e.what();
   }
   return "";
+}
+
+/// A run config whose input and output are `shape` per sample (data loading tests).
+inline RunConfig withInput(Dims shape) {
+  RunConfig c;
+  c.inputShape = shape;
+  c.outputShape = shape;
+  return c;
 }
 
 } // namespace aec::rt::test
