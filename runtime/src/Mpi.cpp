@@ -31,7 +31,7 @@ struct MpiApi {
   int (*allreduce)(const void *, void *, int, Handle, Handle, Handle) = nullptr;
   int (*bcast)(void *, int, Handle, int, Handle) = nullptr;
   int (*abort)(Handle, int) = nullptr;
-  Handle commWorld = nullptr, floatType = nullptr, doubleType = nullptr, byteType = nullptr, opSum = nullptr;
+  Handle commWorld = nullptr, floatType = nullptr, byteType = nullptr, opSum = nullptr;
 };
 
 /// Opens the library and resolves every symbol; the reason in `why` when it cannot.
@@ -62,7 +62,6 @@ void *openLibrary(MpiApi &api, std::string &why) {
   fn(api.abort, "MPI_Abort");
   api.commWorld = get("ompi_mpi_comm_world");
   api.floatType = get("ompi_mpi_float");
-  api.doubleType = get("ompi_mpi_double");
   api.byteType = get("ompi_mpi_byte");
   api.opSum = get("ompi_mpi_op_sum");
   if (!ok) {
@@ -127,12 +126,6 @@ MpiWorld *MpiWorld::get() { return gWorld.get(); }
 void MpiWorld::allreduceSum(float *data, int64_t n) {
   inChunks(n, [&](int64_t at, int count) {
     check(gApi.allreduce(InPlace, data + at, count, gApi.floatType, gApi.opSum, gApi.commWorld), "MPI_Allreduce");
-  });
-}
-
-void MpiWorld::allreduceSum(double *data, int64_t n) {
-  inChunks(n, [&](int64_t at, int count) {
-    check(gApi.allreduce(InPlace, data + at, count, gApi.doubleType, gApi.opSum, gApi.commWorld), "MPI_Allreduce");
   });
 }
 

@@ -90,25 +90,25 @@ double ParallelStep::reduce(float stopVote) {
     }
   }
   stopVotes_ = stopVote;
-  if (!world_) {
-    double loss = 0;
-    for (const FunctionCall &g : grads_)
-      loss += g.result(size_t{0}).data.at(0);
-    return loss;
-  }
-  // One contiguous buffer, one MPI_Allreduce per step (the parameters are kilobytes to
-  // megabytes: per-tensor calls would pay the latency once per tensor). The loss is summed
-  // in float here, as the gradients: the same on every rank.
-  float loss = 0;
-  for (const FunctionCall &g : grads_)
+  // The shards' losses: in double alone; under MPI in float, as the gradients, so that the
+  // sum over the ranks is the same on every rank.
+  double loss = 0;
+  float floatLoss = 0;
+  for (const FunctionCall &g : grads_) {
     loss += g.result(size_t{0}).data.at(0);
+    floatLoss += g.result(size_t{0}).data.at(0);
+  }
+  if (!world_)
+    return loss;
+  // One contiguous buffer, one MPI_Allreduce per step (the parameters are kilobytes to
+  // megabytes: per-tensor calls would pay the latency once per tensor).
   size_t at = 0;
   for (auto [arg, result] : gradArgs_) {
     const std::vector<float> &g = update_.arg(arg).data;
     std::copy(g.begin(), g.end(), flat_.begin() + static_cast<std::ptrdiff_t>(at));
     at += g.size();
   }
-  flat_[at] = loss;
+  flat_[at] = floatLoss;
   flat_[at + 1] = stopVote;
   const auto t0 = std::chrono::steady_clock::now(); // tens of ns: measured on every step
   world_->allreduceSum(flat_.data(), static_cast<int64_t>(flat_.size()));

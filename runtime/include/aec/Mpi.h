@@ -32,9 +32,8 @@ public:
 
   int rank() const { return rank_; }
   int size() const { return size_; }
-  /// In-place sum over the ranks of `n` floats (or doubles): one MPI_Allreduce.
+  /// In-place sum over the ranks of `n` floats: one MPI_Allreduce.
   void allreduceSum(float *data, int64_t n);
-  void allreduceSum(double *data, int64_t n);
   /// Rank 0's `n` bytes to every rank (MPI_Bcast).
   void broadcast(void *data, int64_t bytes);
   /// MPI_Abort on the world: ends every rank (the error path of a rank alone, which the others
