@@ -4,6 +4,7 @@
 #include <aec/CApiSymbols.h>
 #include <aec/CheckedSize.h>
 #include <aec/CliChecks.h>
+#include <aec/CliValues.h>
 #include <aec/ErrorText.h>
 #include <aec/Inference.h>
 #include <aec/Trainer.h>
@@ -290,8 +291,8 @@ double aec_learning_rate(const AecModel *model) { return model ? model->lr : std
 
 int aec_set_learning_rate(AecModel *model, double lr) {
   return guarded([&] {
-    if (!(lr > 0) || !std::isfinite(lr))
-      throw std::runtime_error(fmt::format("learning rate: expected a positive finite number, got {}", lr));
+    if (!isPositiveFloat32(lr)) // the trainer's --lr rule
+      throw std::runtime_error(fmt::format("learning rate: expected {}, got {}", PositiveFloat32Text, lr));
     live(model).lr = lr;
   });
 }

@@ -69,11 +69,14 @@ uint64_t parseSeedFlag(const std::string &flag, const std::string &text) {
   return v;
 }
 
+bool isPositiveFloat32(double v) {
+  return v > 0 && v <= std::numeric_limits<float>::max() && static_cast<float>(v) != 0.0f;
+}
+
 double parsePositiveFlag(const std::string &flag, const std::string &text) {
   double v = 0;
-  if (!parseNumber(text, &v) || !(v > 0) || v > std::numeric_limits<float>::max() ||
-      static_cast<float>(v) == 0.0f)
-    throw bad(flag, "a positive number (float32: 1e-38 to 3.4e38)", text);
+  if (!parseNumber(text, &v) || !isPositiveFloat32(v))
+    throw bad(flag, PositiveFloat32Text, text);
   return v;
 }
 

@@ -13,7 +13,13 @@ int64_t parseIntegerFlag(const std::string &flag, const std::string &text, int64
 /// A seed: a decimal integer in [0, 2^64 - 1].
 uint64_t parseSeedFlag(const std::string &flag, const std::string &text);
 
-/// A finite number > 0 that float32 can hold (learning rates reach the step as a float).
+/// A number > 0 that float32 holds as a finite non-zero value (learning rates reach the step
+/// as a float): the rule of parsePositiveFlag, for values that come as numbers (the C API).
+bool isPositiveFloat32(double v);
+/// What isPositiveFloat32 accepts, as messages say it.
+inline constexpr const char *PositiveFloat32Text = "a positive number (float32: 1e-38 to 3.4e38)";
+
+/// A finite number > 0 that float32 can hold (isPositiveFloat32).
 double parsePositiveFlag(const std::string &flag, const std::string &text);
 
 /// How often a train run writes its checkpoint: every `seconds` of training (checked after
