@@ -87,6 +87,22 @@ bool looksLikeText(const std::string &path) {
   return n > 0;
 }
 
+/// IDX files by name (Fashion-MNIST's are "...-idx3-ubyte.gz").
+bool isIdxName(const std::string &name) {
+  return endsWith(name, ".idx") || endsWith(name, ".idx.gz") || name.find("idx") != std::string::npos ||
+         endsWith(name, "ubyte") || endsWith(name, "ubyte.gz");
+}
+
+/// Whether loadFile reads `path` as a text table: .csv (split at commas), and .txt, .dat or
+/// any other file that is not binary by name and whose first bytes are text.
+bool isTextTable(const std::string &path) {
+  const std::string name = lower(std::filesystem::path(path).filename().string());
+  if (endsWith(name, ".csv"))
+    return true;
+  const bool binary = endsWith(name, ".npy") || endsWith(name, ".npz") || isIdxName(name);
+  return !binary && (endsWith(name, ".txt") || endsWith(name, ".dat") || looksLikeText(path));
+}
+
 /// "the first N samples" / "samples a to b - 1", as data.rows says them.
 std::string rowsText(const RowRange &r) {
   return r.begin == 0 ? fmt::format("the first {} samples", r.end)
@@ -110,14 +126,11 @@ Dataset loadFile(const std::string &path, const std::string &key, const CsvOptio
   if (std::filesystem::is_directory(path))
     throw std::runtime_error(fmt::format("'{}' is a directory, not a data file", path));
   const std::string name = lower(std::filesystem::path(path).filename().string());
-  const bool idx = endsWith(name, ".idx") || endsWith(name, ".idx.gz") || name.find("idx") != std::string::npos ||
-                   endsWith(name, "ubyte") || endsWith(name, "ubyte.gz");
-  const bool binary = endsWith(name, ".npy") || endsWith(name, ".npz") || idx;
   Dataset d;
   d.source = path;
   // Text tables: .csv at commas; .txt, .dat and any other text file at commas when its
   // first line has one, else at blanks (np.savetxt's default).
-  if (endsWith(name, ".csv") || (!binary && (endsWith(name, ".txt") || endsWith(name, ".dat") || looksLikeText(path)))) {
+  if (isTextTable(path)) {
     CsvOptions text = csv;
     text.delimiter = endsWith(name, ".csv") ? ',' : 0;
     if (!rows.all())
@@ -140,7 +153,7 @@ Dataset loadFile(const std::string &path, const std::string &key, const CsvOptio
     } else {
       d.x = readNpzKey(path, key);
     }
-  } else if (idx) {
+  } else if (isIdxName(name)) {
     d.x = readIdx(path, rows.all() ? -1 : rows.end);
   } else {
     throw std::runtime_error(fmt::format(
@@ -196,8 +209,7 @@ Dataset loadTrainingData(const RunConfig &c, const std::optional<std::string> &p
 void appendValidationData(Dataset &d, const RunConfig &c) {
   const ValidationDataConfig &v = c.validation;
   CsvOptions csv = v.csv;
-  const std::string name = lower(std::filesystem::path(v.path).filename().string());
-  if (v.columnsInherited && !endsWith(name, ".csv") && !endsWith(name, ".txt") && !endsWith(name, ".dat"))
+  if (v.columnsInherited && !isTextTable(v.path))
     csv.columns.clear(); // data's columns, for a validation file that is no table
   Dataset val;
   try {
