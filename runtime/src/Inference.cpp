@@ -68,22 +68,20 @@ void requireInference(const Model &model, Inference what) {
 Array runInference(const Model &model, Inference what, Array input, ModelState &state, const Normalizer &norm) {
   requireInference(model, what);
   const FunctionInfo &info = model.requireFunction(functionOf(what));
-  if (what == Inference::Decode) {
-    auto results = runOverDataset(model, info.name, BatchSource{nullptr, nullptr, &input}, state);
-    Array x = pickResult(results, info, "output");
-    norm.invert(x);
-    return x;
-  }
-  norm.apply(input);
-  auto results = runOverDataset(model, info.name, BatchSource{&input, nullptr, nullptr}, state);
+  // decode reads codes, the others samples in the data's units.
+  const bool fromCodes = what == Inference::Decode;
+  if (!fromCodes)
+    norm.apply(input);
+  auto results = runOverDataset(model, info.name,
+                                fromCodes ? BatchSource{nullptr, nullptr, &input} : BatchSource{&input, nullptr, nullptr},
+                                state);
   if (what == Inference::Encode)
     return pickResult(results, info, "latent");
-  if (what == Inference::Reconstruct) {
-    Array x = pickResult(results, info, "output");
-    norm.invert(x);
-    return x;
-  }
-  return results.count("loss") ? results.at("loss") : pickResult(results, info, "loss");
+  if (what == Inference::Score)
+    return results.count("loss") ? results.at("loss") : pickResult(results, info, "loss");
+  Array x = pickResult(results, info, "output"); // decode, reconstruct: back in the data's units
+  norm.invert(x);
+  return x;
 }
 
 } // namespace aec::rt
