@@ -41,6 +41,14 @@ void emitObjectFile(const Module &module, const std::string &descriptor, const s
 std::vector<std::string> emitObjectFiles(const Module &module, const std::string &descriptor,
                                          const std::string &stem, std::string *planned = nullptr);
 
+/// The same for `aec compile --target cuda`: the host code of every function (it launches
+/// the function's kernels, and takes device pointers in the entry ABI of aec/Descriptor.h)
+/// with the kernels embedded as PTX for sm_90 (no CUDA toolkit needed: LLVM's NVPTX
+/// backend). The runtime's mgpu* functions (runtime/src/CudaLaunch.cpp) load and launch them.
+std::vector<std::string> emitCudaObjectFiles(const Module &module, const std::string &descriptor,
+                                             const std::string &stem,
+                                             std::string *planned = nullptr);
+
 /// One kernel of a function after fusion (aec-fuse-elementwise, aec-tile-matmuls): a
 /// top-level loop nest of the bufferized function.
 struct KernelSummary {

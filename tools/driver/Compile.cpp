@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
 #include <iostream>
 #include <unistd.h>
 
@@ -47,6 +48,15 @@ const std::vector<std::string> &generatorSettingKeys() {
   static const std::vector<std::string> keys = {"data.synthetic", "data.n", "data.seed",
                                                 "data.normalize", "data.transform"};
   return keys;
+}
+
+/// Test seam, AEC_TEST_CUDA_ON_HOST=1: `--target cuda` compiles the model for the CPU but
+/// describes it as a cuda model, so the trainer's device runtime (uploads, downloads,
+/// state kept on the device) runs against a host-memory fake of libcuda.so.1 in tests on
+/// machines without a GPU. The generated GPU kernels are checked separately (lit, ptxas).
+bool cudaOnHost() {
+  const char *v = std::getenv("AEC_TEST_CUDA_ON_HOST");
+  return v && *v && std::string(v) != "0";
 }
 
 } // namespace
@@ -89,7 +99,11 @@ void checkData(const ModelSpec &spec) {
 }
 
 void compileSpec(const ModelSpec &spec, const std::string &output, const std::string &dumpDir,
-                 int64_t shards, bool shared) {
+                 int64_t shards, bool shared, const std::string &target) {
+  const bool cuda = target == "cuda";
+  // One device runs the whole step: the data-parallel split is for CPU threads.
+  if (cuda)
+    shards = 1;
   if (!dumpDir.empty()) {
     fs::create_directories(dumpDir);
     writeFile(fs::path(dumpDir) / "spec.txt", printModelSpec(spec));
@@ -105,7 +119,8 @@ void compileSpec(const ModelSpec &spec, const std::string &output, const std::st
   ForwardInfo forward;
   (void)buildForward(spec, spec.batch, ForwardPart::Full, &forward);
   rt::ModelDescriptor desc = describeModel(spec, module, forward);
-  if (plan.shards == 1)
+  desc.target = target;
+  if (plan.shards == 1 && !cuda)
     desc.settings["threads.single_reason"] = plan.reason; // for the trainer's --threads
   std::string descriptor = desc.serialize();
   if (!dumpDir.empty()) {
@@ -114,7 +129,9 @@ void compileSpec(const ModelSpec &spec, const std::string &output, const std::st
   }
   TempDir tmp;
   std::string planned;
-  const auto objects = emitObjectFiles(module, descriptor, (tmp.path / spec.name).string(), &planned);
+  const auto objects = cuda && !cudaOnHost()
+                           ? emitCudaObjectFiles(module, descriptor, (tmp.path / spec.name).string(), &planned)
+                           : emitObjectFiles(module, descriptor, (tmp.path / spec.name).string(), &planned);
   if (shared)
     linkShared(objects, output);
   else
@@ -125,16 +142,16 @@ void compileSpec(const ModelSpec &spec, const std::string &output, const std::st
 }
 
 int runCompile(const CompileOptions &opts) {
-  if (opts.target == "cuda")
-    throw std::runtime_error("the cuda target is not available yet (use --target cpu)");
-  if (opts.target != "cpu")
+  if (opts.target != "cpu" && opts.target != "cuda")
     throw std::runtime_error("unknown target '" + opts.target + "' (targets: cpu, cuda)");
   ModelSpec spec = loadSpec(opts.model, opts.batch);
   checkData(spec);
   std::string output = !opts.output.empty() ? opts.output : opts.shared ? "lib" + spec.name + ".so" : spec.name;
   if (opts.shards < 0)
     throw std::runtime_error("--shards must be 0 (choose) or positive");
-  compileSpec(spec, output, opts.dumpDir, opts.shards, opts.shared);
+  if (opts.target == "cuda" && opts.shared)
+    throw std::runtime_error("--shared is for the cpu target only");
+  compileSpec(spec, output, opts.dumpDir, opts.shards, opts.shared, opts.target);
   std::cerr << "aec: wrote " << output << "\n";
   return 0;
 }

@@ -51,8 +51,9 @@ ModelSpec loadSpec(const std::string &model, int64_t batch);
 void checkData(const ModelSpec &spec);
 /// Compiles `spec` into the trainer `output` (the shared library with the C API when
 /// `shared`); writes stage dumps to `dumpDir` when set. `shards` as CompileOptions::shards.
+/// `target`: "cpu" or "cuda" (GPU kernels as PTX in the trainer, Cuda*.cpp of the lowering).
 void compileSpec(const ModelSpec &spec, const std::string &output, const std::string &dumpDir,
-                 int64_t shards = 0, bool shared = false);
+                 int64_t shards = 0, bool shared = false, const std::string &target = "cpu");
 
 /// 12345678 -> "12,345,678".
 std::string grouped(int64_t v);
