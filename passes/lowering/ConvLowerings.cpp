@@ -337,6 +337,8 @@ Value imageTimesTaps(EmitContext &c, Value lhs, Value taps, bool accIsImage) {
 } // namespace
 
 Value emitConv2d(EmitContext &c) {
+  if (targetsGpu(c.b))
+    return emitConv2dGather(c);
   return imageTimesTaps(c, c.operands[0], c.operands[1], /*accIsImage=*/false);
 }
 
@@ -344,6 +346,8 @@ Value emitConv2d(EmitContext &c) {
 /// innermost loop runs along C, contiguous in both the kernel row and the
 /// result.
 Value emitConv2dTranspose(EmitContext &c) {
+  if (targetsGpu(c.b))
+    return emitConv2dTransposeGather(c);
   Value k = c.operands[1];
   auto kType = cast<RankedTensorType>(k.getType());
   ArrayRef<int64_t> ks = kType.getShape();
@@ -360,6 +364,8 @@ Value emitConv2dTranspose(EmitContext &c) {
 /// reducing over (b, h, w), the tap's pixel range dynamic (tiles of one pixel
 /// need no static extent), with the [C, F] tile in registers throughout.
 Value emitConv2dKernelGrad(EmitContext &c) {
+  if (targetsGpu(c.b))
+    return emitConv2dKernelGradGather(c);
   Location loc = c.loc;
   Window w(c.node);
   Value x = c.operands[0], y = c.operands[1];

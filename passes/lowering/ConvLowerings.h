@@ -13,4 +13,10 @@ mlir::Value emitConv2dTranspose(EmitContext &c);
 /// conv2d_kernel_grad (conv2d's adjoint w.r.t. k): x, y -> [kh, kw, C, F].
 mlir::Value emitConv2dKernelGrad(EmitContext &c);
 
+/// The same three in gather form, each one linalg.generic (ConvGatherLowerings.cpp):
+/// what the GPU runs, one thread per result element.
+mlir::Value emitConv2dGather(EmitContext &c);
+mlir::Value emitConv2dTransposeGather(EmitContext &c);
+mlir::Value emitConv2dKernelGradGather(EmitContext &c);
+
 } // namespace aec::lowering

@@ -286,10 +286,18 @@ std::unique_ptr<llvm::Module> buildForTarget(llvm::LLVMContext &llvmCtx,
                                              const Module &module,
                                              const std::string &descriptor,
                                              llvm::TargetMachine &tm, bool describe = true,
-                                             std::string *planned = nullptr) {
+                                             std::string *planned = nullptr,
+                                             const std::string &target = "cpu") {
   auto ctx = makeContext();
-  mlir::OwningOpRef<mlir::ModuleOp> m = lowerModule(*ctx, module);
-  runCPUPipeline(*m);
+  // "cuda-on-host": the GPU's kernels as host loops (tests, compileAndLoad).
+  mlir::OwningOpRef<mlir::ModuleOp> m =
+      lowerModule(*ctx, module, target == "cuda-on-host" ? "cuda" : target);
+  if (target == "cuda")
+    runCudaPipeline(*m);
+  else if (target == "cuda-on-host")
+    runCudaHostPipeline(*m);
+  else
+    runCPUPipeline(*m);
   std::unique_ptr<llvm::Module> mod =
       mlir::translateModuleToLLVMIR(*m, llvmCtx, "aec");
   if (!mod)
@@ -345,10 +353,10 @@ std::string codegen(llvm::Module &mod, llvm::TargetMachine &tm, llvm::CodeGenFil
 
 std::string emitMachineCode(const Module &module, const std::string &descriptor,
                             llvm::CodeGenFileType kind, bool describe = true,
-                            std::string *planned = nullptr) {
+                            std::string *planned = nullptr, const std::string &target = "cpu") {
   llvm::LLVMContext llvmCtx;
   auto tm = hostTargetMachine();
-  auto mod = buildForTarget(llvmCtx, module, descriptor, *tm, describe, planned);
+  auto mod = buildForTarget(llvmCtx, module, descriptor, *tm, describe, planned, target);
   return codegen(*mod, *tm, kind);
 }
 
@@ -427,9 +435,10 @@ std::vector<Module> functionGroups(const Module &module) {
 } // namespace
 
 void emitObjectFile(const Module &module, const std::string &descriptor,
-                    const std::string &path) {
+                    const std::string &path, const std::string &target) {
   writeObject(lowering::emitMachineCode(module, descriptor,
-                                        llvm::CodeGenFileType::ObjectFile),
+                                        llvm::CodeGenFileType::ObjectFile,
+                                        /*describe=*/true, nullptr, target),
               path);
 }
 
@@ -480,6 +489,17 @@ std::vector<std::string> emitObjectFiles(const Module &module,
     writeObject(objects[i], paths.back());
   }
   return paths;
+}
+
+std::vector<std::string> emitCudaObjectFiles(const Module &module, const std::string &descriptor,
+                                             const std::string &stem, std::string *planned) {
+  // One object: the PTX of a function's kernels sits in the host module that
+  // launches them. LLVM's NVPTX code generation is a small part of the compile.
+  std::string object = lowering::emitMachineCode(module, descriptor, llvm::CodeGenFileType::ObjectFile,
+                                                 /*describe=*/true, planned, "cuda");
+  std::string path = stem + ".0.o";
+  writeObject(object, path);
+  return {path};
 }
 
 } // namespace aec

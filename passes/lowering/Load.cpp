@@ -61,13 +61,13 @@ void LoadedModule::call(const std::string &function,
   fn(buffers.data());
 }
 
-std::unique_ptr<LoadedModule> compileAndLoad(const Module &module) {
+std::unique_ptr<LoadedModule> compileAndLoad(const Module &module, const std::string &target) {
   fs::path dir = makeTempDir();
   fs::path object = dir / "model.o", library = dir / "model.so";
   void *handle = nullptr;
   std::string error;
   try {
-    emitObjectFile(module, "", object.string());
+    emitObjectFile(module, "", object.string(), target);
     lowering::runCommand({lowering::findCxxDriver(), "-shared", object.string(),
                           "-lmvec", "-lm", "-o", library.string()});
     handle = ::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);

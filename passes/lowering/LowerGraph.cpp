@@ -98,9 +98,12 @@ void lowerGraph(OpBuilder &b, ModuleOp module, const Graph &graph) {
 }
 } // namespace
 
-OwningOpRef<ModuleOp> lowerModule(MLIRContext &ctx, const Module &module) {
+OwningOpRef<ModuleOp> lowerModule(MLIRContext &ctx, const Module &module,
+                                  const std::string &target) {
   OpBuilder b(&ctx);
   OwningOpRef<ModuleOp> m = ModuleOp::create(UnknownLoc::get(&ctx));
+  if (target != "cpu")
+    (*m)->setAttr(TargetAttrName, b.getStringAttr(target));
   for (const Graph &graph : module.graphs)
     lowerGraph(b, *m, graph);
   if (failed(verify(*m)))
@@ -111,9 +114,9 @@ OwningOpRef<ModuleOp> lowerModule(MLIRContext &ctx, const Module &module) {
 } // namespace aec::lowering
 
 namespace aec {
-std::string emitMLIRText(const Module &module) {
+std::string emitMLIRText(const Module &module, const std::string &target) {
   auto ctx = lowering::makeContext();
-  auto m = lowering::lowerModule(*ctx, module);
+  auto m = lowering::lowerModule(*ctx, module, target);
   std::string text;
   llvm::raw_string_ostream os(text);
   m->print(os);

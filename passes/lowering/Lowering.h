@@ -15,12 +15,18 @@ namespace aec {
 /// is among them.
 std::vector<std::string> loweredOpNames();
 
-/// MLIR of every graph (func + linalg/tensor/arith/math on tensors), before any pass.
-std::string emitMLIRText(const Module &module);
+/// MLIR of every graph (func + linalg/tensor/arith/math on tensors), before any pass,
+/// lowered for `target` ("cpu" or "cuda").
+std::string emitMLIRText(const Module &module, const std::string &target = "cpu");
 /// The CPU pipeline as --pass-pipeline text (AEC_MLIR_NO_VECTORIZE honoured):
 /// `aec-mlir-opt m.mlir --pass-pipeline="$(aec dump m.yaml --stage mlir-pipeline)"`
 /// replays on `aec dump --stage mlir` what the compiler does.
 std::string cpuPipelineText();
+/// The cuda pipeline as --pass-pipeline text (`aec dump --target cuda --stage mlir-pipeline`).
+std::string cudaPipelineText();
+/// The PTX of every gpu.binary after the cuda pipeline, each headed by a `// gpu.binary
+/// @name` line (`aec dump --target cuda --stage ptx`; ptxas assembles each part).
+std::string emitPtxText(const Module &module);
 /// Names of the passes of the CPU pipeline, each once, in order (nested pipelines expanded).
 std::vector<std::string> cpuPipelinePassNames();
 /// The MLIR module after the CPU pipeline: LLVM dialect, before translation to LLVM IR.
@@ -33,7 +39,9 @@ std::string emitLLVMText(const Module &module, const std::string &descriptor);
 /// Host assembly of the same.
 std::string emitAssemblyText(const Module &module, const std::string &descriptor);
 /// Writes a relocatable object for the host CPU (O3, host CPU name and features).
-void emitObjectFile(const Module &module, const std::string &descriptor, const std::string &path);
+/// `target` "cuda-on-host" compiles the cuda target's kernels as host loops (tests).
+void emitObjectFile(const Module &module, const std::string &descriptor, const std::string &path,
+                    const std::string &target = "cpu");
 /// The same as objects `stem`.0.o, `stem`.1.o, ..., groups of functions compiled in
 /// parallel on the machine's cores (balanced by size), and one last object with the
 /// descriptor (every group's workspace sizes); returns their paths. `planned`, when
@@ -100,7 +108,9 @@ public:
   /// Throws when there is no such function.
   void call(const std::string &function, std::vector<void *> buffers) const;
 };
-/// Compiles `module` to a shared object in a temporary directory and dlopens it.
-std::unique_ptr<LoadedModule> compileAndLoad(const Module &module);
+/// Compiles `module` to a shared object in a temporary directory and dlopens it;
+/// `target` as emitObjectFile's.
+std::unique_ptr<LoadedModule> compileAndLoad(const Module &module,
+                                             const std::string &target = "cpu");
 
 } // namespace aec

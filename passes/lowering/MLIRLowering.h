@@ -31,6 +31,13 @@ struct EmitContext {
   mlir::RankedTensorType resultType;
 };
 
+/// The module attribute naming the target the module is lowered for: "cuda" makes
+/// the emitters choose GPU-shaped forms (targetsGpu); absent means the CPU. It is
+/// in `aec dump --stage mlir --target cuda`, so that aec-mlir-opt replays see it.
+inline constexpr const char *TargetAttrName = "aec.target";
+/// Whether the module being built at `b` is lowered for the GPU (ConvGatherLowerings.cpp).
+bool targetsGpu(mlir::OpBuilder &b);
+
 /// Emits the MLIR of one node and returns its (tensor) result.
 using OpEmitter = std::function<mlir::Value(EmitContext &ctx)>;
 
@@ -55,10 +62,10 @@ std::unique_ptr<mlir::MLIRContext> makeContext();
 mlir::RankedTensorType toTensorType(mlir::MLIRContext &ctx,
                                     const TensorType &type);
 
-/// One func.func per graph on tensors (LowerGraph.cpp). Throws CompileError at
-/// a node whose op has no lowering.
-mlir::OwningOpRef<mlir::ModuleOp> lowerModule(mlir::MLIRContext &ctx,
-                                              const Module &module);
+/// One func.func per graph on tensors (LowerGraph.cpp), for `target` ("cpu" or
+/// "cuda", see TargetAttrName). Throws CompileError at a node whose op has no lowering.
+mlir::OwningOpRef<mlir::ModuleOp> lowerModule(mlir::MLIRContext &ctx, const Module &module,
+                                              const std::string &target = "cpu");
 
 /// Runs the CPU pipeline (Pipeline.cpp): tensors -> buffers (results as
 /// out-params) -> loops -> LLVM dialect with bare-pointer memrefs. With
@@ -67,6 +74,15 @@ mlir::OwningOpRef<mlir::ModuleOp> lowerModule(mlir::MLIRContext &ctx,
 /// failure.
 void runCPUPipeline(mlir::ModuleOp module, const std::string &printAfter = "",
                     llvm::raw_ostream *os = nullptr);
+
+/// The same with the cuda pipeline (Pipeline.cpp): the module lowered for "cuda" ->
+/// host LLVM dialect with the kernels as PTX in gpu.binary ops.
+void runCudaPipeline(mlir::ModuleOp module, const std::string &printAfter = "",
+                     llvm::raw_ostream *os = nullptr);
+
+/// The cuda pipeline's kernels as host loops (Pipeline.cpp's cudaHostPipeline): the
+/// module lowered for "cuda" -> LLVM dialect for the CPU, for tests.
+void runCudaHostPipeline(mlir::ModuleOp module);
 
 /// Runs the CPU pipeline's passes up to and including the first run of `last`
 /// (e.g. aec-plan-arena: the bufferized functions with their memory plan).

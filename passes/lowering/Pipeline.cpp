@@ -14,6 +14,7 @@
 #include "passes/lowering/Lowering.h"
 #include "passes/lowering/MLIRLowering.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/InitAllPasses.h"
@@ -67,6 +68,83 @@ std::string cpuPipeline(bool vectorize, bool arena, bool outline) {
          "lower-affine,"
          "convert-scf-to-cf,"
          "convert-vector-to-llvm,"
+         "finalize-memref-to-llvm,"
+         "convert-arith-to-llvm,"
+         "convert-math-to-llvm{approximate-log1p=false},"
+         "convert-math-to-libm,"
+         "convert-cf-to-llvm,"
+         "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+         "reconcile-unrealized-casts";
+}
+
+/// The cuda pipeline (`aec compile --target cuda`), from the same module (lowered
+/// with TargetAttrName "cuda": convolutions in gather form). Fusion and the
+/// memory plan as on the CPU; no register tiles. Then:
+///
+/// Every linalg op becomes a parallel loop nest (reductions a serial loop in
+/// each thread), the serial code between nests a one-thread nest, each nest one
+/// 1-D grid of 256-thread blocks (GpuKernelPasses.cpp), a gpu.launch and an
+/// outlined kernel; aec-gpu-check-host proves the host code touches no buffer.
+///
+/// Kernels -> NVVM -> PTX for sm_90 with LLVM's NVPTX backend (no CUDA
+/// toolkit): transcendental math as polynomials, the rest of libdevice's
+/// functions as intrinsics (aec-gpu-math, aec-gpu-libdevice). The host side
+/// calls the mgpu* launch functions of gpu-to-llvm, which libaecrt implements
+/// over the driver API (runtime/src/Cuda*.cpp); entry points take bare device
+/// pointers, as the CPU's take host ones.
+/// The GPU's kernels as loop nests: everything the cuda pipeline does before a
+/// nest becomes a gpu.launch (kernel shapes, the guards of partial blocks,
+/// serial code as one-thread nests, polynomial math). Shared by the cuda
+/// pipeline and its host twin below.
+std::string gpuKernelNests() {
+  return "aec-fuse-elementwise,"
+         "func.func(aec-splats-to-fills),"
+         "one-shot-bufferize{bufferize-function-boundaries "
+         "function-boundary-type-conversion=identity-layout-map},"
+         "buffer-results-to-out-params{hoist-static-allocs},"
+         "func.func(aec-plan-arena),"
+         "buffer-deallocation-pipeline,"
+         "convert-bufferization-to-memref,"
+         "func.func(aec-copies-to-linalg),"
+         "func.func(convert-linalg-to-parallel-loops),"
+         "canonicalize,"
+         "func.func(aec-gpu-serial-kernels),"
+         "func.func(aec-gpu-map-loops),";
+}
+
+std::string cudaPipeline() {
+  return gpuKernelNests() +
+         "func.func(convert-parallel-loops-to-gpu),"
+         "aec-gpu-check-host,"
+         "canonicalize,"
+         "gpu-kernel-outlining,"
+         "gpu.module(aec-gpu-math),"
+         "nvvm-attach-target{chip=sm_90 O=3},"
+         "expand-strided-metadata,"
+         "lower-affine,"
+         "convert-scf-to-cf,"
+         "gpu.module(convert-gpu-to-nvvm),"
+         "gpu.module(aec-gpu-libdevice),"
+         "gpu-to-llvm{use-bare-pointers-for-host},"
+         "finalize-memref-to-llvm,"
+         "convert-arith-to-llvm,"
+         "convert-cf-to-llvm,"
+         "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+         "reconcile-unrealized-casts,"
+         "gpu-module-to-binary{format=isa}";
+}
+
+/// The cuda pipeline's kernels run on the host, each mapped nest a sequential
+/// loop (its blocks and threads in order): what CPU tests compare with the
+/// interpreter, since no GPU is needed to check the kernels' arithmetic. The
+/// launch, NVVM and PTX steps after the nests are upstream's and checked by lit
+/// and ptxas.
+std::string cudaHostPipeline() {
+  return gpuKernelNests() +
+         "aec-gpu-math,"
+         "expand-strided-metadata,"
+         "lower-affine,"
+         "convert-scf-to-cf,"
          "finalize-memref-to-llvm,"
          "convert-arith-to-llvm,"
          "convert-math-to-llvm{approximate-log1p=false},"
@@ -195,6 +273,13 @@ void registerAecPasses() {
     mlir::registerPass(createLowerVectorPass);
     mlir::registerPass(createPlanArenaPass);
     mlir::registerPass(createOutlineLoopsPass);
+    mlir::registerPass(createSplatsToFillsPass);
+    mlir::registerPass(createCopiesToLinalgPass);
+    mlir::registerPass(createGpuSerialKernelsPass);
+    mlir::registerPass(createGpuMapLoopsPass);
+    mlir::registerPass(createGpuCheckHostPass);
+    mlir::registerPass(createGpuMathPass);
+    mlir::registerPass(createGpuLibdevicePass);
     mlir::PassPipelineRegistration<CPUPipelineOptions>(
         "aec-cpu-pipeline",
         "aec's CPU pipeline: linalg on tensors -> LLVM dialect, as the "
@@ -205,15 +290,29 @@ void registerAecPasses() {
                   mlir::parsePassPipeline(cpuPipeline(options.Vectorize, options.Arena, options.Outline), pm)))
             llvm::report_fatal_error("aec-cpu-pipeline: bad pipeline text");
         });
+    mlir::PassPipelineRegistration<>(
+        "aec-cuda-pipeline",
+        "aec's cuda pipeline: linalg on tensors -> host LLVM dialect launching "
+        "PTX kernels, as `aec compile --target cuda` runs it",
+        [](mlir::OpPassManager &pm) {
+          if (mlir::failed(mlir::parsePassPipeline(cudaPipeline(), pm)))
+            llvm::report_fatal_error("aec-cuda-pipeline: bad pipeline text");
+        });
   });
 }
 
-void runCPUPipeline(mlir::ModuleOp module, const std::string &printAfter,
-                    llvm::raw_ostream *os) {
+namespace {
+/// Runs `pipeline` (text) on `module`, printing after `printAfter` as runCPUPipeline.
+void runPipeline(mlir::ModuleOp module, const std::string &pipeline, const char *what,
+                 const std::string &printAfter, llvm::raw_ostream *os) {
+  registerEverything();
   mlir::MLIRContext *ctx = module.getContext();
   DiagnosticCollector diags(ctx);
   mlir::PassManager pm(ctx);
-  buildCPUPipeline(pm);
+  std::string errors;
+  llvm::raw_string_ostream parseErrors(errors);
+  if (mlir::failed(mlir::parsePassPipeline(pipeline, pm, parseErrors)))
+    throw std::runtime_error("internal error: bad MLIR pipeline: " + errors);
   auto never = [](mlir::Pass *, mlir::Operation *) { return false; };
   // Op scope and every run, as aec-mlir-opt --mlir-print-ir-after-all prints.
   if (!printAfter.empty())
@@ -235,7 +334,22 @@ void runCPUPipeline(mlir::ModuleOp module, const std::string &printAfter,
   // (aec-mlir-opt and the lit tests verify after every pass).
   pm.enableVerifier(envFlag("AEC_MLIR_VERIFY"));
   if (mlir::failed(pm.run(module)) || mlir::failed(mlir::verify(module)))
-    throw std::runtime_error("MLIR CPU pipeline failed:\n" + diags.text());
+    throw std::runtime_error(std::string("MLIR ") + what + " pipeline failed:\n" + diags.text());
+}
+} // namespace
+
+void runCPUPipeline(mlir::ModuleOp module, const std::string &printAfter,
+                    llvm::raw_ostream *os) {
+  runPipeline(module, compilerPipeline(), "CPU", printAfter, os);
+}
+
+void runCudaPipeline(mlir::ModuleOp module, const std::string &printAfter,
+                     llvm::raw_ostream *os) {
+  runPipeline(module, cudaPipeline(), "cuda", printAfter, os);
+}
+
+void runCudaHostPipeline(mlir::ModuleOp module) {
+  runPipeline(module, cudaHostPipeline(), "cuda-on-host", "", nullptr);
 }
 
 void runCPUPipelineThrough(mlir::ModuleOp module, const std::string &last) {
@@ -258,6 +372,8 @@ namespace aec {
 std::string cpuPipelineText() {
   return "builtin.module(" + lowering::compilerPipeline() + ")";
 }
+
+std::string cudaPipelineText() { return "builtin.module(" + lowering::cudaPipeline() + ")"; }
 
 std::vector<std::string> cpuPipelinePassNames() {
   auto ctx = lowering::makeContext();
@@ -308,6 +424,21 @@ std::string emitMLIRAfterPass(const Module &module, const std::string &pass) {
   llvm::raw_string_ostream os(text);
   (void)lowering::lowerToLLVMDialect(*ctx, module, pass, &os);
   return text;
+}
+
+std::string emitPtxText(const Module &module) {
+  auto ctx = lowering::makeContext();
+  mlir::OwningOpRef<mlir::ModuleOp> m = lowering::lowerModule(*ctx, module, "cuda");
+  lowering::runCudaPipeline(*m);
+  std::string ptx;
+  m->walk([&](mlir::gpu::BinaryOp binary) {
+    for (mlir::Attribute a : binary.getObjects()) {
+      llvm::StringRef text = llvm::cast<mlir::gpu::ObjectAttr>(a).getObject().getValue();
+      // The driver takes PTX as a C string: the serializer ends it with a NUL.
+      ptx += "// gpu.binary @" + binary.getName().str() + "\n" + text.rtrim('\0').str() + "\n";
+    }
+  });
+  return ptx;
 }
 
 } // namespace aec

@@ -67,11 +67,11 @@ TensorMap initialInputs(const Graph &g, std::mt19937 &rng) {
 /// the interpreter on the unoptimised one (so a graph pass that changed the answer would
 /// show here too): the loss at every step and the params after the last; then every other
 /// function once on the final params.
-void checkCompiledSteps(const ModelSpec &spec, int64_t batch) {
+void checkCompiledSteps(const ModelSpec &spec, int64_t batch, const std::string &target = "cpu") {
   const Module unoptimised = buildTrainingModule(spec, batch);
   Module m = unoptimised;
   defaultPipeline().run(m);
-  std::unique_ptr<LoadedModule> lib = compileAndLoad(m);
+  std::unique_ptr<LoadedModule> lib = compileAndLoad(m, target);
   const Graph &step = *m.find("train_step"), &reference = *unoptimised.find("train_step");
   AecEntryFn fn = lib->entry("train_step");
   REQUIRE(fn);
@@ -156,5 +156,68 @@ optimizer: {adam: {lr: 0.01}}
                                       "lstm.yaml");
       checkCompiledSteps(spec, c.batch);
     }
+  }
+}
+
+TEST_CASE("train steps as the cuda target's kernels (run on the host) match the interpreter",
+          "[lowering][train][cuda]") {
+  // The GPU's kernels, block by block on the CPU: a dense model with Adam, a conv model
+  // (gather-form convolutions, pooling, upsampling) with odd sizes, and an LSTM (the scan's
+  // host loop launching kernels).
+  SECTION("ring adam") {
+    ModelSpec spec = loadModelSpec(std::string(AEC_SOURCE_DIR) + "/models/ring.yaml");
+    checkCompiledSteps(spec, 8, "cuda-on-host");
+  }
+  SECTION("conv, strided and same padding, odd sizes, conv2d_transpose") {
+    ModelSpec spec = parseModelSpec(R"(input: [8, 6, 2]
+encoder:
+  - conv2d: {filters: 3, kernel: 3, strides: 2, padding: same, activation: relu}
+  - conv2d: {filters: 4, kernel: 2, padding: valid, activation: tanh}
+  - flatten: {}
+  - dense: {units: 3, name: code}
+decoder:
+  - dense: {units: 36, activation: selu}
+  - reshape: [4, 3, 3]
+  - conv2d_transpose: {filters: 2, kernel: 3, strides: 2, padding: same, activation: sigmoid}
+loss: mse
+optimizer: {adam: {lr: 0.01}}
+)",
+                                    "conv.yaml");
+    checkCompiledSteps(spec, 3, "cuda-on-host");
+  }
+  SECTION("pooling and upsampling, conv2d_transpose valid") {
+    ModelSpec spec = parseModelSpec(R"(input: [6, 10, 1]
+encoder:
+  - maxpool: 2
+  - conv2d: {filters: 2, kernel: 3, padding: same, activation: elu}
+  - avgpool: {pool: [1, 5]}
+  - flatten: {}
+  - dense: {units: 2, name: code}
+decoder:
+  - dense: {units: 8, activation: relu}
+  - reshape: [2, 4, 1]
+  - conv2d_transpose: {filters: 2, kernel: 2, strides: 1, padding: valid}
+  - upsample: 2
+  - conv2d_transpose: {filters: 1, kernel: 3, padding: same, activation: sigmoid}
+loss: mse
+optimizer: {sgd: {lr: 0.1, momentum: 0.9}}
+)",
+                                    "pool.yaml");
+    checkCompiledSteps(spec, 3, "cuda-on-host");
+  }
+  SECTION("lstm") {
+    ModelSpec spec = parseModelSpec(R"(input: [4, 3]
+encoder:
+  - lstm: {units: 5, return_sequences: true}
+  - lstm: {units: 3, name: code}
+decoder:
+  - repeat: 4
+  - lstm: {units: 4, return_sequences: true}
+  - time_distributed: {layer: {dense: {units: 3, activation: sigmoid}}}
+loss: bce
+optimizer: {adam: {lr: 0.01}}
+)",
+                                    "lstm.yaml");
+    checkCompiledSteps(spec, 3, "cuda-on-host");
   }
 }

@@ -25,6 +25,7 @@ struct DumpOptions {
   std::string printAfter; ///< pass name or "all"
   bool locs = false;
   int64_t batch = 0;
+  std::string target = "cpu"; ///< cpu|cuda: the MLIR stages and ptx (cuda only)
 };
 
 struct DataOptions {

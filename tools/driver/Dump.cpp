@@ -14,7 +14,7 @@ namespace {
 
 const std::vector<std::string> &stages() {
   static const std::vector<std::string> s = {
-      "spec", "graph", "train", "opt", "mlir", "mlir-pipeline", "mlir-llvm", "llvm", "asm"};
+      "spec", "graph", "train", "opt", "mlir", "mlir-pipeline", "mlir-llvm", "llvm", "asm", "ptx"};
   return s;
 }
 
@@ -28,6 +28,13 @@ std::string join(const std::vector<std::string> &names) {
 /// First line of the MLIR dump: how to replay the compiler on it.
 const char *const ReplayComment =
     "// aec's CPU pipeline replays on this file: aec-mlir-opt FILE --aec-cpu-pipeline\n";
+const char *const CudaReplayComment =
+    "// aec's cuda pipeline replays on this file: aec-mlir-opt FILE --aec-cuda-pipeline\n";
+
+/// The stages `--target cuda` has: the MLIR as lowered for the GPU, its pipeline, the PTX.
+bool hasCudaStage(const std::string &stage) {
+  return stage == "mlir" || stage == "mlir-pipeline" || stage == "ptx";
+}
 
 /// Whether `name` is a pass of the CPU MLIR pipeline; throws when it names no pass of either
 /// pipeline (graph passes: `graphPasses`). A name in both (cse) means the graph pass.
@@ -82,8 +89,18 @@ int runDump(const DumpOptions &opts) {
   }
   if (std::find(stages().begin(), stages().end(), stage) == stages().end())
     throw std::runtime_error("unknown stage '" + stage + "' (stages: " + join(stages()) + ")");
+  const bool cuda = opts.target == "cuda";
+  if (!cuda && opts.target != "cpu")
+    throw std::runtime_error("unknown target '" + opts.target + "' (targets: cpu, cuda)");
+  if (cuda && !hasCudaStage(stage))
+    throw std::runtime_error("--target cuda dumps the stages mlir, mlir-pipeline and ptx");
+  if (stage == "ptx" && !cuda)
+    throw std::runtime_error("--stage ptx needs --target cuda");
+  if (cuda && !opts.printAfter.empty())
+    throw std::runtime_error("--print-after is for the cpu target (replay the cuda pipeline "
+                             "with aec-mlir-opt --aec-cuda-pipeline --mlir-print-ir-after-all)");
   if (stage == "mlir-pipeline") {
-    std::cout << cpuPipelineText() << "\n";
+    std::cout << (cuda ? cudaPipelineText() : cpuPipelineText()) << "\n";
     return 0;
   }
   bool printMLIRPass = !opts.printAfter.empty() && isMLIRPass(opts.printAfter, graphPassNames());
@@ -114,7 +131,9 @@ int runDump(const DumpOptions &opts) {
       std::cout << planDetails(plan);
   }
   else if (stage == "mlir")
-    std::cout << ReplayComment << emitMLIRText(module);
+    std::cout << (cuda ? CudaReplayComment : ReplayComment) << emitMLIRText(module, opts.target);
+  else if (stage == "ptx")
+    std::cout << emitPtxText(module);
   else if (stage == "mlir-llvm")
     std::cout << emitLLVMDialectText(module);
   else if (stage == "llvm")

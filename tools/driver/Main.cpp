@@ -46,7 +46,9 @@ int main(int argc, char **argv) {
   CLI::App *dumpCmd = app.add_subcommand("dump", "Print one stage of the pipeline");
   dumpCmd->add_option("model", dump.model, "Model file")->required();
   dumpCmd->add_option("--stage", dump.stage,
-                      "spec|graph|train|opt|mlir|mlir-pipeline|mlir-llvm|llvm|asm");
+                      "spec|graph|train|opt|mlir|mlir-pipeline|mlir-llvm|llvm|asm|ptx");
+  dumpCmd->add_option("--target", dump.target,
+                      "cpu (default) or cuda: the MLIR and pipeline of that target; ptx needs cuda");
   dumpCmd->add_option("--print-after", dump.printAfter,
                       "Print the module after the named pass (a graph pass, or an MLIR pass "
                       "of the CPU pipeline)");
