@@ -53,7 +53,7 @@ std::unique_ptr<mlir::Pass> createOutlineLoopsPass();
 
 /// The cuda pipeline's passes (GpuKernelPasses.cpp): aec-splats-to-fills, aec-copies-to-linalg,
 /// aec-gpu-serial-kernels, aec-gpu-map-loops, aec-gpu-check-host, aec-gpu-math,
-/// aec-gpu-libdevice.
+/// aec-gpu-libdevice, aec-gpu-merge-kernels.
 std::unique_ptr<mlir::Pass> createSplatsToFillsPass();
 std::unique_ptr<mlir::Pass> createCopiesToLinalgPass();
 std::unique_ptr<mlir::Pass> createGpuSerialKernelsPass();
@@ -61,6 +61,7 @@ std::unique_ptr<mlir::Pass> createGpuMapLoopsPass();
 std::unique_ptr<mlir::Pass> createGpuCheckHostPass();
 std::unique_ptr<mlir::Pass> createGpuMathPass();
 std::unique_ptr<mlir::Pass> createGpuLibdevicePass();
+std::unique_ptr<mlir::Pass> createGpuMergeKernelsPass();
 
 /// Registers aec's passes and the `aec-cpu-pipeline` pipeline with MLIR's
 /// global registry, so that pipeline text and aec-mlir-opt can name them.

@@ -12,6 +12,8 @@
 ///   aec-gpu-serial-kernels  serial code between the nests -> a one-thread nest
 ///   aec-gpu-map-loops       each nest -> one 1-D grid of 256-thread blocks
 ///   aec-gpu-check-host      no host op left that reads or writes a buffer
+///   aec-gpu-merge-kernels   every kernel in one gpu.module, identical kernels
+///                           once (one PTX module to load and JIT per trainer)
 ///   aec-gpu-math            exp/log/tanh/log1p/erf as polynomials, in-kernel
 ///   aec-gpu-libdevice       the few __nv_* functions left (floorf, sqrtf, ...)
 ///                           defined by LLVM intrinsics that NVPTX selects itself
@@ -359,6 +361,71 @@ struct GpuMathPass : public PassWrapper<GpuMathPass, OperationPass<>> {
   }
 };
 
+/// gpu-kernel-outlining makes a gpu.module per kernel: sdss_colors' step would be
+/// 599 PTX modules, each serialized by its own LLVM target machine at compile
+/// time and loaded and JIT-compiled by the driver at run time. Here they become
+/// one module, and kernels with identical bodies (the same layer shapes in
+/// train_step, eval_step, encode, ...) one kernel.
+struct MergeKernelsPass : public PassWrapper<MergeKernelsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(MergeKernelsPass)
+  StringRef getArgument() const final { return "aec-gpu-merge-kernels"; }
+  StringRef getDescription() const final {
+    return "moves every gpu.func into one gpu.module (identical kernels merged) and "
+           "points the launches at it";
+  }
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<gpu::GPUModuleOp> kernelModules(module.getOps<gpu::GPUModuleOp>());
+    if (kernelModules.size() < 2)
+      return;
+    gpu::GPUModuleOp target = kernelModules.front();
+    SymbolTable targetSymbols(target);
+    // (old module, old kernel) -> kernel in `target`; printed body -> kernel.
+    llvm::DenseMap<std::pair<StringAttr, StringAttr>, StringAttr> renamed;
+    llvm::StringMap<StringAttr> byBody;
+    for (gpu::GPUModuleOp from : kernelModules) {
+      for (auto fn : llvm::make_early_inc_range(from.getOps<gpu::GPUFuncOp>())) {
+        std::string body = printedWithoutName(fn);
+        StringAttr oldName = fn.getNameAttr();
+        auto [it, fresh] = byBody.try_emplace(body, StringAttr());
+        if (!fresh) {
+          renamed[{from.getNameAttr(), oldName}] = it->second;
+          continue;
+        }
+        if (from != target) {
+          fn->moveBefore(target.getBody(), target.getBody()->end());
+          targetSymbols.insert(fn); // renames on a clash
+        }
+        it->second = fn.getNameAttr();
+        renamed[{from.getNameAttr(), oldName}] = fn.getNameAttr();
+      }
+    }
+    module.walk([&](gpu::LaunchFuncOp launch) {
+      auto key = std::make_pair(launch.getKernelModuleName(), launch.getKernelName());
+      launch.setKernelAttr(SymbolRefAttr::get(
+          target.getNameAttr(), {FlatSymbolRefAttr::get(renamed.lookup(key))}));
+    });
+    // A kernel kept in `target` whose twin was dropped stays; other modules go.
+    for (gpu::GPUModuleOp from : kernelModules)
+      if (from != target)
+        from.erase();
+    for (auto fn : llvm::make_early_inc_range(target.getOps<gpu::GPUFuncOp>()))
+      if (!llvm::is_contained(llvm::make_second_range(byBody), fn.getNameAttr()))
+        fn.erase();
+  }
+
+  /// The kernel's text with its name blanked: equal texts, equal kernels.
+  static std::string printedWithoutName(gpu::GPUFuncOp fn) {
+    StringAttr name = fn.getNameAttr();
+    fn.setName("k");
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    fn->print(os, OpPrintingFlags().useLocalScope());
+    fn.setName(name);
+    return text;
+  }
+};
+
 /// Gives the declarations of libdevice functions that convert-gpu-to-nvvm made
 /// (it turns math.sqrt, math.floor, math.fma ... into __nv_* calls, and marks
 /// the LLVM intrinsics illegal) bodies of one LLVM intrinsic each, which the
@@ -430,6 +497,7 @@ struct LibdevicePass : public PassWrapper<LibdevicePass, OperationPass<gpu::GPUM
 
 } // namespace
 
+std::unique_ptr<Pass> createGpuMergeKernelsPass() { return std::make_unique<MergeKernelsPass>(); }
 std::unique_ptr<Pass> createGpuLibdevicePass() { return std::make_unique<LibdevicePass>(); }
 std::unique_ptr<Pass> createSplatsToFillsPass() { return std::make_unique<SplatsToFillsPass>(); }
 std::unique_ptr<Pass> createCopiesToLinalgPass() { return std::make_unique<CopiesToLinalgPass>(); }

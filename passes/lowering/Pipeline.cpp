@@ -118,6 +118,7 @@ std::string cudaPipeline() {
          "aec-gpu-check-host,"
          "canonicalize,"
          "gpu-kernel-outlining,"
+         "aec-gpu-merge-kernels,"
          "gpu.module(aec-gpu-math),"
          "nvvm-attach-target{chip=sm_90 O=3},"
          "expand-strided-metadata,"
@@ -280,6 +281,7 @@ void registerAecPasses() {
     mlir::registerPass(createGpuCheckHostPass);
     mlir::registerPass(createGpuMathPass);
     mlir::registerPass(createGpuLibdevicePass);
+    mlir::registerPass(createGpuMergeKernelsPass);
     mlir::PassPipelineRegistration<CPUPipelineOptions>(
         "aec-cpu-pipeline",
         "aec's CPU pipeline: linalg on tensors -> LLVM dialect, as the "
