@@ -93,9 +93,12 @@ std::string describeRanks(const MpiWorld &world, const Trainer &trainer) {
   const ParallelStep *p = trainer.parallelStep();
   if (!p) // the thread note before says why
     return fmt::format(", {} MPI ranks (the step is not split: every rank runs the whole batch)", world.size());
+  const int64_t stats = p->statFloats();
   std::string s = fmt::format(", {} MPI ranks (rank r computes shards r, r+{}, ... of {}; one MPI_Allreduce of "
-                              "{} floats per step: {} params, the loss, a stop vote",
-                              world.size(), world.size(), p->shards(), p->reducedFloats(), p->reducedFloats() - 2);
+                              "{} floats per step: {} params, {}the loss, a stop vote",
+                              world.size(), world.size(), p->shards(), p->reducedFloats(),
+                              p->reducedFloats() - 2 - stats,
+                              stats ? fmt::format("{} moving statistics, ", stats) : "");
   if (p->shards() < world.size())
     s += fmt::format("; ranks {}..{} have no shard: compile with --shards {}", p->shards(), world.size() - 1,
                      world.size());

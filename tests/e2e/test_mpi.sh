@@ -56,12 +56,13 @@ mpi2 ./circles train --epochs 2 --save c2.npz > c2.log
 grep -q "2 MPI ranks (rank r computes shards r, r+2, ... of 2" c2.log
 cmp c1.npz c2.npz
 
-# batchnorm: its batch statistics keep the step unsplit, so every rank runs the whole global
-# batch: the statistics are the global batch's (as SyncBatchNorm), the weights one process's.
-"$AEC" compile "$AEC_SOURCE_DIR/tests/e2e/models/batchnorm_ring.yaml" -o bn --shards 2 2> /dev/null
+# batchnorm, compiled by default: its batch statistics keep the step unsplit, so every rank
+# runs the whole global batch: the statistics are the global batch's (as SyncBatchNorm), the
+# weights one process's. (--shards 2 splits it, as DDP: test_mpi_batchnorm.sh.)
+"$AEC" compile "$AEC_SOURCE_DIR/tests/e2e/models/batchnorm_ring.yaml" -o bn 2> /dev/null
 ./bn train --save bn1.npz > /dev/null
 mpi2 ./bn train --save bn2.npz > bn2.log
-grep -q "1 thread (batchnorm's batch statistics couple the samples of a batch), 2 MPI ranks (the step is not split" bn2.log
+grep -q "1 thread (batchnorm's batch statistics couple the samples of a batch; aec compile --shards K splits the step, each shard with its own statistics, as PyTorch DDP), 2 MPI ranks (the step is not split" bn2.log
 cmp bn1.npz bn2.npz
 
 # --resume under MPI: 2 epochs, then 2 more from the checkpoint = 4 in one go.
