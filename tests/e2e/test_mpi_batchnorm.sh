@@ -6,7 +6,7 @@
 #     of two is the same in either order);
 # (b) the weights and moving statistics agree with PyTorch emulating DDP from the same
 #     initial weights (tests/e2e/torch_ddp_reference.py, float64) within float32 tolerance.
-# The default compile keeps such a step whole, and says why.
+# The default compile keeps such a step whole, and says why. kl_sparsity splits likewise.
 source "$(dirname "$0")/prelude.sh"
 set -e
 trap 'echo "FAIL: line $LINENO: $BASH_COMMAND"' ERR
@@ -71,4 +71,17 @@ if $PY "$here/compare_weights.py" fused.npz ddp.npz 1e-3 > fused.txt; then
   echo "FAIL: whole-batch statistics agree with the per-shard reference: the check cannot tell them apart"
   exit 1
 fi
+
+# kl_sparsity likewise: each shard's mean activation and penalty (its share of the batch's
+# rows); 2 ranks = 1 process, bit-identical. The per-shard loss itself is checked against
+# train_step on the shard alone in tests/unit/core/ShardedStepTest.cpp.
+sed -e 's/^name: bn/name: kl/' -e '/batchnorm/d' \
+  -e 's/^loss: mse/loss: {reconstruction: mse, terms: [{kl_sparsity: {layer: code, rho: 0.2, weight: 0.5}}]}/' \
+  -e 's/units: 1, name: code/units: 3, activation: sigmoid, name: code/' bn.yaml > kl.yaml
+"$AEC" check kl.yaml | grep -q "^threads: 1 (kl_sparsity's mean activation couples the samples of a batch; "
+"$AEC" compile kl.yaml -o kl2 --shards 2 2> /dev/null
+./kl2 train --no-shuffle --threads 1 --save kl1.npz > /dev/null
+mpi2 ./kl2 train --no-shuffle --save kl2.npz > kl2.log
+grep -q "2 MPI ranks (rank r computes shards r, r+2" kl2.log
+cmp kl1.npz kl2.npz
 echo ok
