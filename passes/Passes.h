@@ -18,6 +18,9 @@ std::vector<ValueId> buildGradients(Graph &graph, ValueId loss, const std::vecto
 struct ShardPlan {
   int64_t shards = 1;
   std::string reason; ///< why the step stays whole (shards == 1), for `trainer info`
+  /// With shards > 1 and batch statistics in the step: what each shard computes (empty
+  /// otherwise), for `aec check` and `trainer info`.
+  std::string note;
 };
 
 /// A step of fewer FLOPs (3 x forward FLOPs x batch) than this is not split by default.
@@ -29,9 +32,10 @@ struct ShardPlan {
 inline constexpr int64_t MinShardedStepFlops = 8'000'000;
 
 /// The shards for `spec` at `batch`: `requested` (0: 2 when the step has at least
-/// MinShardedStepFlops), or 1 with the reason when the step cannot be split exactly: a
-/// batch statistic (batchnorm in training, kl_sparsity's mean activation) couples the
-/// samples, or the batch does not divide.
+/// MinShardedStepFlops), or 1 with the reason: the batch does not divide, or, by default
+/// only, a batch statistic (batchnorm in training, kl_sparsity's mean activation) couples
+/// the samples. An explicit `requested` > 1 splits such a step anyway: each shard uses its
+/// own statistics (PyTorch DDP's per-rank batchnorm), and `note` says so.
 ShardPlan planShards(const ModelSpec &spec, int64_t batch, int64_t requested = 0);
 
 /// The functions a trainer needs: train_step (forward + loss + backward + optimizer update),
@@ -40,8 +44,10 @@ ShardPlan planShards(const ModelSpec &spec, int64_t batch, int64_t requested = 0
 /// train_step (the runtime runs the shards in turn on one thread):
 /// grad_step (one shard of batch / shards samples: outputs "loss", its share of the
 /// batch's loss, and "grad/<param>", its share of the gradient: the shards' sums are
-/// exactly the whole batch's; the hyper input "weight_sum" is the batch's sum of weights)
-/// and update_step (the optimizer update from summed gradients, role grad).
+/// exactly the whole batch's, unless batch statistics make each shard's its own; then the
+/// new moving statistics under their param names, from this shard's statistics; the hyper
+/// input "weight_sum" is the batch's sum of weights) and update_step (the optimizer update
+/// from summed gradients, role grad).
 Module buildTrainingModule(const ModelSpec &spec, int64_t batch, DType dtype = DType::F32,
                            int64_t shards = 1);
 

@@ -85,7 +85,10 @@ Graph buildGradStep(const ModelSpec &spec, int64_t shardBatch, DType dtype) {
                                &perSample);
   Builder b(g);
   b.loc = spec.loss.loc;
-  ValueId weight = b.input("weight", role::Weight, {dtype, {shardBatch}});
+  // Batchnorm may have made the weight input already (its statistics over the real rows).
+  ValueId weight = g.findInput("weight");
+  if (weight == NoValue)
+    weight = b.input("weight", role::Weight, {dtype, {shardBatch}});
   ExtraLoss extra = buildLossTerms(b, spec, info, g.findInput("x"), weight);
   b.loc = spec.loss.loc;
   if (extra.perSample != NoValue)
@@ -103,6 +106,10 @@ Graph buildGradStep(const ModelSpec &spec, int64_t shardBatch, DType dtype) {
   std::vector<ValueId> grads = buildGradients(g, loss, params);
   for (size_t i = 0; i < params.size(); ++i)
     g.addOutput("grad/" + g.node(params[i]).attrs.getString("name"), grads[i]);
+  // This shard's moving statistics (batchnorm), from its own batch statistics: the runtime
+  // averages them over the shards, weighted by their real rows (aec/ParallelStep.h).
+  for (const auto &[name, value] : info.paramUpdates)
+    g.addOutput(name, value);
   return g;
 }
 
@@ -160,6 +167,25 @@ ShardPlan planShards(const ModelSpec &spec, int64_t batch, int64_t requested) {
     plan.reason = "compiled with --shards 1";
     return plan;
   }
+  // Batch statistics (batchnorm's mean over the real samples, which reads the per-sample
+  // weights; kl_sparsity's mean activation) couple the samples of a batch: a shard computes
+  // its own, as a rank of PyTorch's DDP does. That changes the results of one process, so
+  // only an explicit --shards K splits such a step.
+  std::string coupled;
+  ForwardInfo info;
+  Graph forward = buildForward(spec, batch, ForwardPart::Full, &info, DType::F32, ForwardMode::Train);
+  if (forward.findInput("weight") != NoValue)
+    coupled = "batchnorm's batch statistics";
+  for (const LossTermSpec &t : spec.loss.terms)
+    if (t.kind == "kl_sparsity")
+      coupled += std::string(coupled.empty() ? "" : " and ") + "kl_sparsity's mean activation";
+  if (requested == 0 && !coupled.empty()) {
+    const bool one = coupled.find(" and ") == std::string::npos && coupled.find("statistics") == std::string::npos;
+    plan.reason = coupled + (one ? " couples" : " couple") +
+                  " the samples of a batch; aec compile --shards K splits the step, each shard with its "
+                  "own statistics, as PyTorch DDP";
+    return plan;
+  }
   if (requested == 0 && flops < MinShardedStepFlops) {
     plan.reason = "a step of " + std::to_string(flops / 1000) +
                   " kFLOP is too small to pay for a second thread (aec compile --shards 2 "
@@ -167,20 +193,15 @@ ShardPlan planShards(const ModelSpec &spec, int64_t batch, int64_t requested) {
     return plan;
   }
   const int64_t shards = requested == 0 ? 2 : requested;
-  // Batch statistics in the forward pass read the per-sample weights (batchnorm's mean over
-  // the real samples): a shard would normalise by its own statistics, not the batch's.
-  ForwardInfo info;
-  Graph forward = buildForward(spec, batch, ForwardPart::Full, &info, DType::F32, ForwardMode::Train);
-  if (forward.findInput("weight") != NoValue)
-    plan.reason = "batchnorm's batch statistics couple the samples of a batch";
-  for (const LossTermSpec &t : spec.loss.terms)
-    if (t.kind == "kl_sparsity")
-      plan.reason = "loss term kl_sparsity's mean activation couples the samples of a batch";
-  if (plan.reason.empty() && batch % shards != 0)
-    plan.reason = "batch " + std::to_string(batch) + " does not split into " +
-                  std::to_string(shards) + " equal shards";
-  if (plan.reason.empty())
-    plan.shards = shards;
+  if (batch % shards != 0) {
+    plan.reason = "batch " + std::to_string(batch) + " does not split into " + std::to_string(shards) +
+                  " equal shards";
+    return plan;
+  }
+  plan.shards = shards;
+  if (!coupled.empty())
+    plan.note = coupled + " per shard of " + std::to_string(batch / shards) +
+                " samples, as PyTorch DDP per rank; moving statistics averaged over the shards, weighted by real rows";
   return plan;
 }
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <cerrno>
 #include <csignal>
 #include <chrono>
 #include <cstring>
@@ -19,6 +20,10 @@
 #include <limits>
 #include <ostream>
 #include <sstream>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
 
 namespace aec::rt {
 
@@ -88,14 +93,61 @@ void broadcastState(MpiWorld &world, ModelState &state) {
     }
 }
 
+/// Rank 0's stdout under mpirun. After a Ctrl-C (SIGINT to mpirun), OpenMPI 4.1's mpirun
+/// stops draining the ranks' stdout, sends them SIGCONT, SIGTERM 1 s later and SIGKILL 1 s
+/// after that (odls_base_sigkill_timeout). A blocking write of a progress line then holds
+/// rank 0 in write(1) until it is killed, and the checkpoint of the interrupt is lost (strace
+/// showed it). So lines go out without blocking: while stdout is full a line waits in 20 ms
+/// polls, as a blocking write would, until this rank has been signalled; from then on stdout
+/// is given up for the rest of the run. The stop itself is reported on stderr, which mpirun
+/// still drains.
+class RankStdout {
+public:
+  /// Writes `text` to stdout, or drops it once `stopping()` holds while stdout is full.
+  void write(const std::string &text, const std::function<bool()> &stopping) {
+    if (lost_)
+      return;
+    std::cout.flush(); // what went through std::cout before comes first
+    const int flags = ::fcntl(STDOUT_FILENO, F_GETFL);
+    if (flags >= 0)
+      ::fcntl(STDOUT_FILENO, F_SETFL, flags | O_NONBLOCK);
+    size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t n = ::write(STDOUT_FILENO, text.data() + done, text.size() - done);
+      if (n > 0) {
+        done += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        lost_ = true; // closed or broken: nothing more to say there
+        break;
+      }
+      if (stopping()) {
+        lost_ = true;
+        break;
+      }
+      pollfd p{STDOUT_FILENO, POLLOUT, 0};
+      (void)::poll(&p, 1, 20); // a signal (EINTR) or room: try again
+    }
+    if (flags >= 0)
+      ::fcntl(STDOUT_FILENO, F_SETFL, flags);
+  }
+
+private:
+  bool lost_ = false;
+};
+
 /// ", 2 MPI ranks (...)" for the banner: how the ranks share the step.
 std::string describeRanks(const MpiWorld &world, const Trainer &trainer) {
   const ParallelStep *p = trainer.parallelStep();
   if (!p) // the thread note before says why
     return fmt::format(", {} MPI ranks (the step is not split: every rank runs the whole batch)", world.size());
+  const int64_t stats = p->statFloats();
   std::string s = fmt::format(", {} MPI ranks (rank r computes shards r, r+{}, ... of {}; one MPI_Allreduce of "
-                              "{} floats per step: {} params, the loss, a stop vote",
-                              world.size(), world.size(), p->shards(), p->reducedFloats(), p->reducedFloats() - 2);
+                              "{} floats per step: {} params, {}the loss, a stop vote",
+                              world.size(), world.size(), p->shards(), p->reducedFloats(),
+                              p->reducedFloats() - 2 - stats,
+                              stats ? fmt::format("{} moving statistics, ", stats) : "");
   if (p->shards() < world.size())
     s += fmt::format("; ranks {}..{} have no shard: compile with --shards {}", p->shards(), world.size() - 1,
                      world.size());
@@ -112,12 +164,16 @@ void writeLog(const std::string &path, const std::vector<EpochRecord> &records) 
 
 std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const TrainOptions &opts) {
   const ModelDescriptor &desc = model.desc;
+  MpiWorld *world = opts.world;
+  const InterruptGuard *interruptGuard = nullptr; // set when the training loop starts
+  RankStdout rankStdout;
   auto say = [&](const std::string &line) {
-    if (opts.out)
+    if (world && opts.out == &std::cout)
+      rankStdout.write(line + "\n", [&] { return interruptGuard && interruptGuard->signal() != 0; });
+    else if (opts.out)
       *opts.out << line << std::endl; // flushed: progress must show while piping to tee
   };
   const std::string save = opts.savePath.empty() ? desc.name + ".weights.npz" : opts.savePath;
-  MpiWorld *world = opts.world;
   // Under mpirun rank 0 alone writes weights, checkpoints, logs and plots.
   const bool lead = !world || world->rank() == 0;
   // A run killed while writing (kill -9, power loss) leaves its temporary beside the output.
@@ -232,6 +288,7 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
   // a timed checkpoint may fall inside an epoch (it records the step, so --resume continues
   // with the next batch). A clock read per step costs nanoseconds.
   InterruptGuard interrupts;
+  interruptGuard = &interrupts;
   // Under MPI a signal is a vote carried by the next step's reduction: every rank stops
   // after the same step, whichever ranks the signal reached.
   trainer.stopWish = [&] { return interrupts.signal() != 0; };

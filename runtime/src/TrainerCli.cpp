@@ -120,10 +120,12 @@ void printInfo(const Model &model) {
   std::string note;
   const int threads = chooseThreads(model, 0, &note);
   const int64_t shards = compiledShards(model);
+  auto shardNote = d.settings.find("shards.note"); // batch statistics per shard (aec/ParallelStep.h)
   if (shards > 1)
     s += fmt::format("threads  {} by default (train --threads N, 1..{}): grad_step on {} shards of {} samples, "
-                     "gradients summed in shard order, then update_step; 1 thread runs the shards in turn\n",
-                     threads, shards, shards, d.batch / shards);
+                     "gradients summed in shard order, then update_step; 1 thread runs the shards in turn{}\n",
+                     threads, shards, shards, d.batch / shards,
+                     shardNote != d.settings.end() ? "; " + shardNote->second : "");
   else
     s += fmt::format("threads  1 ({})\n", note.empty() ? "the step is not split" : note);
   s += fmt::format("mpi      {}{}\n", mpiAvailability(),

@@ -3,8 +3,9 @@
 # be loaded; a split step on 2 ranks gives bit-identical weights to one process running the
 # same shards (a dense and a conv model, partial last batch included) and agrees with the
 # fused train_step to float32 tolerance; an unsplit step (small, or batchnorm's statistics)
-# runs whole on every rank: identical to one process; rank 0 alone prints and writes; --resume
-# and SIGINT under mpirun; a diverged step stops every rank; a killed rank ends the job.
+# runs whole on every rank: identical to one process; rank 0 alone prints and writes; --resume,
+# SIGTERM to a rank and Ctrl-C to mpirun; a diverged step stops every rank; a killed rank ends
+# the job.
 source "$(dirname "$0")/prelude.sh"
 set -e
 trap 'echo "FAIL: line $LINENO: $BASH_COMMAND"' ERR
@@ -56,12 +57,13 @@ mpi2 ./circles train --epochs 2 --save c2.npz > c2.log
 grep -q "2 MPI ranks (rank r computes shards r, r+2, ... of 2" c2.log
 cmp c1.npz c2.npz
 
-# batchnorm: its batch statistics keep the step unsplit, so every rank runs the whole global
-# batch: the statistics are the global batch's (as SyncBatchNorm), the weights one process's.
-"$AEC" compile "$AEC_SOURCE_DIR/tests/e2e/models/batchnorm_ring.yaml" -o bn --shards 2 2> /dev/null
+# batchnorm, compiled by default: its batch statistics keep the step unsplit, so every rank
+# runs the whole global batch: the statistics are the global batch's (as SyncBatchNorm), the
+# weights one process's. (--shards 2 splits it, as DDP: test_mpi_batchnorm.sh.)
+"$AEC" compile "$AEC_SOURCE_DIR/tests/e2e/models/batchnorm_ring.yaml" -o bn 2> /dev/null
 ./bn train --save bn1.npz > /dev/null
 mpi2 ./bn train --save bn2.npz > bn2.log
-grep -q "1 thread (batchnorm's batch statistics couple the samples of a batch), 2 MPI ranks (the step is not split" bn2.log
+grep -q "1 thread (batchnorm's batch statistics couple the samples of a batch; aec compile --shards K splits the step, each shard with its own statistics, as PyTorch DDP), 2 MPI ranks (the step is not split" bn2.log
 cmp bn1.npz bn2.npz
 
 # --resume under MPI: 2 epochs, then 2 more from the checkpoint = 4 in one go.
@@ -71,11 +73,9 @@ mpi2 ./ring2 train --epochs 4 --save resumed.npz --resume half.ckpt.npz > resume
 grep -q "resuming from 'half.ckpt.npz' after epoch 2" resumed.log
 cmp four.npz resumed.npz
 
-# SIGTERM to one rank (what mpirun forwards to every rank on Ctrl-C): its vote in the next
+# SIGTERM to one rank (what mpirun sends every rank on Ctrl-C, below): its vote in the next
 # step's allreduce stops every rank after the same step; rank 0 writes the checkpoint and says
-# so once; the resumed run ends on the unbroken weights. (The signal goes to a rank, not to
-# mpirun: after a SIGINT, OpenMPI 4.1's mpirun may stop draining the ranks' output, and rank 0
-# then blocks writing its progress line; see README, Training on several machines.)
+# so once; the resumed run ends on the unbroken weights.
 mpirun -np 2 --oversubscribe ./ring2 train --epochs 100000 --save int.npz > int.log 2> int.err &
 pid=$!
 for _ in $(seq 300); do grep -q "^epoch 2/" int.log && break; sleep 0.1; done
@@ -92,6 +92,38 @@ end=$((stopped + 1))
 mpi2 ./ring2 train --epochs "$end" --save int.npz --resume int.ckpt.npz > /dev/null
 mpi2 ./ring2 train --epochs "$end" --save long.npz > /dev/null
 cmp long.npz int.npz
+
+# Ctrl-C: SIGINT to mpirun, to its process group (as a terminal sends it; the ranks have
+# groups of their own) or to mpirun alone. OpenMPI 4.1's mpirun then stops draining the
+# ranks' stdout, sends them SIGCONT, SIGTERM odls_base_sigkill_timeout later and SIGKILL as
+# long after that: rank 0 must not block on a progress line (it gives stdout up once it is
+# signalled), every rank stops after the same step, rank 0 writes the checkpoint and weights
+# and says so on stderr. 3 s instead of the default 1 s leaves time on a busy machine; the
+# ranks then stay in MPI_Finalize until mpirun kills them, and mpirun exits 1 whatever they
+# return. Epochs of 2 steps: progress lines come fast enough to fill the stdout mpirun no
+# longer drains (a trainer that blocks there loses its checkpoint here; measured).
+"$AEC" data ring --n 64 --seed 2 -o small.csv 2> /dev/null
+for how in group mpirun; do
+  OMPI_MCA_odls_base_sigkill_timeout=3 setsid mpirun -np 2 --oversubscribe ./ring2 train --data small.csv \
+    --epochs 10000000 --save c.npz --checkpoint c.ckpt.npz > c.log 2> c.err &
+  pid=$!
+  for _ in $(seq 300); do grep -q "^epoch 2/" c.log && break; sleep 0.1; done
+  if [ "$how" = group ]; then kill -INT -- "-$pid"; else kill -INT "$pid"; fi
+  timeout 60 tail --pid="$pid" -f /dev/null || { echo "FAIL: Ctrl-C ($how) did not end the job"; kill -9 "$pid"; exit 1; }
+  rc=0
+  wait "$pid" || rc=$?
+  [ "$rc" -ne 0 ]
+  [ "$(grep -c '^interrupted by SIGTERM' c.err)" -eq 1 ] || { echo "$how: rc $rc"; cat c.err; exit 1; }
+  grep -q "checkpoint written to c.ckpt.npz, weights to c.npz" c.err
+  # The checkpoint continues the run where it stopped.
+  where=$(sed -n 's/^interrupted by SIGTERM in epoch \([0-9]*\) after step \([0-9]*\) .*/\1 \2/p' c.err)
+  if [ -n "$where" ]; then
+    read -r epoch step <<< "$where"
+    mpi2 ./ring2 train --data small.csv --epochs "$epoch" --save c2.npz --resume c.ckpt.npz > c2.log
+    grep -q "resuming from 'c.ckpt.npz' after epoch $((epoch - 1)) and step $step of 2 of epoch $epoch" c2.log
+  fi
+  rm -f c.npz c.ckpt.npz c.log c.err
+done
 
 # A diverged step: the reduced loss is the same on every rank, so all stop there; one message.
 rc=0

@@ -47,12 +47,18 @@ cmp c2.npz c2b.npz
 ./circles train --epochs 2 --threads 1 --save c1.npz > /dev/null
 cmp c1.npz c2.npz
 
-# batchnorm's batch statistics: no split, 1 thread with the reason, the same weights.
-"$AEC" compile "$AEC_SOURCE_DIR/tests/e2e/models/batchnorm_ring.yaml" -o bn --shards 2 2> /dev/null
+# batchnorm's batch statistics: by default no split, 1 thread with the reason, the same weights.
+"$AEC" compile "$AEC_SOURCE_DIR/tests/e2e/models/batchnorm_ring.yaml" -o bn 2> /dev/null
 ./bn info > bn.txt
-grep -q "^threads  1 (batchnorm's batch statistics couple the samples of a batch)" bn.txt
+grep -q "^threads  1 (batchnorm's batch statistics couple the samples of a batch; aec compile --shards K splits" bn.txt
 ./bn train --threads 2 --save bn2.npz > bn2.log
 grep -q "1 thread (batchnorm's batch statistics" bn2.log
 ./bn train --threads 1 --save bn1.npz > /dev/null
 cmp bn1.npz bn2.npz
+# --shards 2 splits it (statistics per shard, test_mpi_batchnorm.sh): 2 threads = 1.
+"$AEC" compile "$AEC_SOURCE_DIR/tests/e2e/models/batchnorm_ring.yaml" -o bns --shards 2 2> /dev/null
+./bns train --threads 2 --save bns2.npz > bns2.log
+grep -q "2 threads" bns2.log
+./bns train --threads 1 --save bns1.npz > /dev/null
+cmp bns1.npz bns2.npz
 echo ok

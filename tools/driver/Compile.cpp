@@ -122,6 +122,8 @@ void compileSpec(const ModelSpec &spec, const std::string &output, const std::st
   desc.target = target;
   if (plan.shards == 1 && !cuda)
     desc.settings["threads.single_reason"] = plan.reason; // for the trainer's --threads
+  if (!plan.note.empty())
+    desc.settings["shards.note"] = plan.note; // for `trainer info`: batch statistics per shard
   std::string descriptor = desc.serialize();
   if (!dumpDir.empty()) {
     writeFile(fs::path(dumpDir) / "model.mlir", emitMLIRText(module));

@@ -13,7 +13,8 @@
 using namespace aec;
 
 namespace {
-ModelSpec spec(const std::string &layers, const std::string &terms = "[]") {
+ModelSpec spec(const std::string &layers, const std::string &terms = "[]",
+               const std::string &optimizer = "{adam: {lr: 0.01}}") {
   return parseModelSpec(R"(input: [3]
 encoder:
 )" + layers + R"(
@@ -23,7 +24,7 @@ decoder:
 loss:
   reconstruction: mse
   terms: )" + terms + R"(
-optimizer: {adam: {lr: 0.01}}
+optimizer: )" + optimizer + R"(
 train: {batch: 6}
 )",
                         "m.yaml");
@@ -112,14 +113,25 @@ TEST_CASE("planShards splits only what shards compute exactly", "[passes][shards
   CHECK(small.shards == 1);
   CHECK_THAT(small.reason, Catch::Contains("too small to pay for a second thread"));
 
-  ShardPlan bn = planShards(spec("  - dense: {units: 4}\n  - batchnorm: {}"), 6, 2);
+  // Batch statistics: whole by default (one process's results do not change silently); an
+  // explicit shard count splits, each shard with its own statistics, and the note says so.
+  ModelSpec bnSpec = spec("  - dense: {units: 4}\n  - batchnorm: {}");
+  ShardPlan bn = planShards(bnSpec, 6, 0);
   CHECK(bn.shards == 1);
-  CHECK(bn.reason == "batchnorm's batch statistics couple the samples of a batch");
-  ShardPlan kl = planShards(
-      spec("  - dense: {units: 4, activation: relu}", "[{kl_sparsity: {layer: code, rho: 0.1, weight: 0.1}}]"),
-      6, 2);
+  CHECK_THAT(bn.reason, Catch::StartsWith("batchnorm's batch statistics couple the samples of a batch; aec "
+                                          "compile --shards K splits the step"));
+  ShardPlan bn2 = planShards(bnSpec, 6, 2);
+  CHECK(bn2.shards == 2);
+  CHECK(bn2.reason.empty());
+  CHECK_THAT(bn2.note, Catch::StartsWith("batchnorm's batch statistics per shard of 3 samples"));
+  CHECK(planShards(dense, 6, 2).note.empty());
+  ModelSpec klSpec =
+      spec("  - dense: {units: 4, activation: relu}", "[{kl_sparsity: {layer: code, rho: 0.1, weight: 0.1}}]");
+  ShardPlan kl = planShards(klSpec, 6, 0);
   CHECK(kl.shards == 1);
-  CHECK_THAT(kl.reason, Catch::Contains("kl_sparsity"));
+  CHECK_THAT(kl.reason, Catch::StartsWith("kl_sparsity's mean activation couples the samples of a batch; "));
+  CHECK(planShards(klSpec, 6, 2).shards == 2);
+  CHECK_THAT(planShards(klSpec, 6, 2).note, Catch::StartsWith("kl_sparsity's mean activation per shard"));
   // Without shards the module is as before: no grad_step, no update_step.
   Module m = buildTrainingModule(dense, 6, DType::F64);
   CHECK(m.find("grad_step") == nullptr);
@@ -129,4 +141,58 @@ TEST_CASE("planShards splits only what shards compute exactly", "[passes][shards
   CHECK(split.find("grad_step") != nullptr);
   CHECK(split.find("update_step") != nullptr);
   CHECK(m.find("update_step") == nullptr);
+}
+
+TEST_CASE("with batch statistics each grad_step shard is a batch of its own", "[passes][shards]") {
+  // batchnorm and kl_sparsity split by an explicit shard count: a shard's loss, gradients and
+  // moving statistics are train_step's on its rows alone (a batch of 3), its loss and
+  // gradients scaled by its share n_s / N of the batch's real rows. SGD without momentum:
+  // train_step's gradient is (p - p') / lr.
+  ModelSpec s = spec("  - dense: {units: 4, activation: sigmoid, name: h}\n  - batchnorm: {momentum: 0.8}",
+                     "[{kl_sparsity: {layer: h, rho: 0.2, weight: 0.3}}]", "{sgd: {lr: 0.5}}");
+  REQUIRE(planShards(s, 6, 2).shards == 2);
+  Module split = buildTrainingModule(s, 6, DType::F64, 2), alone = buildTrainingModule(s, 3, DType::F64);
+  const Graph &grad = *split.find("grad_step"), &train = *alone.find("train_step");
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> u(-1, 1);
+  TensorMap in;
+  for (ValueId v : train.inputs()) {
+    const Node &n = train.node(v);
+    Tensor t = zeros(n.type.shape);
+    for (double &x : t)
+      x = u(rng);
+    in[n.attrs.getString("name")] = t;
+  }
+  for (ValueId v : train.inputsWithRole(role::Param))
+    if (train.node(v).attrs.getString("name").find("moving_variance") != std::string::npos)
+      for (double &x : in[train.node(v).attrs.getString("name")])
+        x = std::abs(x) + 0.5;
+  const double lr = 0.5, realRows = 5; // shard 0: 3 real rows, shard 1: 2 and a padded one
+  in["lr"]() = lr;
+  for (size_t shard = 0; shard < 2; ++shard) {
+    INFO("shard " << shard);
+    const double n = shard == 0 ? 3 : 2;
+    for (size_t i = 0; i < 3; ++i)
+      in["weight"].flat(i) = i < n ? 1.0 : 0.0;
+    TensorMap part = in;
+    part["weight_sum"] = zeros({});
+    part["weight_sum"]() = realRows;
+    TensorMap out = interpret(grad, part), whole = interpret(train, in);
+    CHECK(out.at("loss")() == Approx(whole.at("loss")() * n / realRows).epsilon(1e-12));
+    int grads = 0, stats = 0;
+    for (const GraphOutput &o : grad.outputs) {
+      INFO(o.name);
+      if (o.name.rfind("grad/", 0) == 0) {
+        const std::string p = o.name.substr(5);
+        Tensor expected = (in.at(p) - whole.at(p)) / lr * (n / realRows);
+        CHECK(xt::allclose(out.at(o.name), expected, 1e-9, 1e-12));
+        ++grads;
+      } else if (o.name != "loss") {
+        CHECK(xt::allclose(out.at(o.name), whole.at(o.name), 1e-12, 1e-14));
+        ++stats;
+      }
+    }
+    CHECK(grads == 8);
+    CHECK(stats == 2);
+  }
 }
