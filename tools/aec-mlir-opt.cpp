@@ -1,10 +1,11 @@
 /// aec-mlir-opt: mlir-opt with aec's passes. Every upstream dialect, extension
-/// and pass is registered, as in the compiler's context (Context.cpp), plus
-/// aec-fuse-elementwise, aec-tile-matmuls, aec-lower-vector and the
-/// aec-cpu-pipeline pipeline, so a module from `aec dump --stage mlir` replays
-/// the compiler's CPU pipeline pass by pass:
+/// and pass is registered, as in the compiler's context (Context.cpp, with the
+/// GPU translations), plus aec's passes and the aec-cpu-pipeline and
+/// aec-cuda-pipeline pipelines, so a module from `aec dump --stage mlir`
+/// replays the compiler's pipeline pass by pass:
 ///
 ///   aec-mlir-opt m.mlir --aec-cpu-pipeline --mlir-print-ir-after-all
+///   aec-mlir-opt m.mlir --aec-cuda-pipeline   (from aec dump --target cuda)
 #include "passes/lowering/AecPasses.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -17,8 +18,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   aec::lowering::registerAecPasses();
   mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
+  aec::lowering::registerLoweringDialects(registry);
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "aec MLIR optimizer driver\n", registry));
 }

@@ -5,6 +5,7 @@
 #include <memory>
 
 namespace mlir {
+class DialectRegistry;
 class Operation;
 class Pass;
 } // namespace mlir
@@ -62,6 +63,10 @@ std::unique_ptr<mlir::Pass> createGpuCheckHostPass();
 std::unique_ptr<mlir::Pass> createGpuMathPass();
 std::unique_ptr<mlir::Pass> createGpuLibdevicePass();
 std::unique_ptr<mlir::Pass> createGpuMergeKernelsPass();
+
+/// Every dialect, extension and translation the compiler's context has (Context.cpp),
+/// the GPU and NVVM ones of the cuda target included: aec-mlir-opt registers the same.
+void registerLoweringDialects(mlir::DialectRegistry &registry);
 
 /// Registers aec's passes and the `aec-cpu-pipeline` pipeline with MLIR's
 /// global registry, so that pipeline text and aec-mlir-opt can name them.

@@ -1,6 +1,7 @@
 /// The MLIR context of the lowering: every upstream dialect and interface (as
 /// mlir-opt has, so the pipeline behaves as it does there) plus the LLVM IR
 /// translations (and the GPU ones of the cuda target).
+#include "passes/lowering/AecPasses.h"
 #include "passes/lowering/MLIRLowering.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -14,8 +15,7 @@
 
 namespace aec::lowering {
 
-std::unique_ptr<mlir::MLIRContext> makeContext() {
-  mlir::DialectRegistry registry;
+void registerLoweringDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::registerBuiltinDialectTranslation(registry);
@@ -26,6 +26,11 @@ std::unique_ptr<mlir::MLIRContext> makeContext() {
   mlir::gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
   mlir::registerNVVMDialectTranslation(registry);
   mlir::NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+}
+
+std::unique_ptr<mlir::MLIRContext> makeContext() {
+  mlir::DialectRegistry registry;
+  registerLoweringDialects(registry);
   auto ctx = std::make_unique<mlir::MLIRContext>(
       registry, mlir::MLIRContext::Threading::DISABLED);
   ctx->loadAllAvailableDialects();

@@ -393,7 +393,7 @@ struct MergeKernelsPass : public PassWrapper<MergeKernelsPass, OperationPass<Mod
           continue;
         }
         if (from != target) {
-          fn->moveBefore(target.getBody(), target.getBody()->end());
+          fn->moveBefore(target.getBody()->getTerminator());
           targetSymbols.insert(fn); // renames on a clash
         }
         it->second = fn.getNameAttr();
