@@ -2,6 +2,7 @@
 #include <aec/CliChecks.h>
 #include <aec/CliValues.h>
 #include <aec/Config.h>
+#include <aec/CudaDevice.h>
 #include <aec/Csv.h>
 #include <aec/ErrorText.h>
 #include <aec/Finite.h>
@@ -76,7 +77,10 @@ Dataset inputData(const RunConfig &config, const std::string &path) {
 
 void printInfo(const Model &model) {
   const auto &d = model.desc;
-  std::string s = fmt::format("model    {}\ntarget   {}\nbatch    {}\n", d.name, d.target, d.batch);
+  std::string s = fmt::format("model    {}\ntarget   {}\n", d.name, d.target);
+  // A cuda model names the device it would run on, or why there is none (info itself needs none).
+  s += fmt::format("device   {}\n", d.target == "cuda" ? describeCudaDevice() : "cpu");
+  s += fmt::format("batch    {}\n", d.batch);
   s += fmt::format("input    [{}]\noutput   [{}]\ncode     [{}]\n", fmt::join(d.inputShape, ", "),
                    fmt::join(d.outputShape, ", "), fmt::join(d.codeShape, ", "));
   s += fmt::format("params   {}\n", paramCount(d));
@@ -159,7 +163,7 @@ int run(int argc, char **argv, const Model &model) {
   PlotOptions plotOpts;
   // Numeric flags are taken as text and parsed by CliValues.h: one strict rule and one message
   // format for all ("--lr: expected a positive number ..., got '-5'").
-  std::string epochsText, lrText, seedText, threadsText, nText, samplesText, everyText;
+  std::string epochsText, lrText, seedText, threadsText, nText, samplesText, everyText, deviceText;
   bool noShuffle = false;
 
   auto *train = app.add_subcommand("train", "train the model and save its weights");
@@ -213,6 +217,9 @@ int run(int argc, char **argv, const Model &model) {
   plotCmd->add_option("--labels", plotOpts.labelsPath, "per-sample labels (.csv, .npy, .idx) to colour by");
   plotCmd->add_option("--samples", samplesText, "samples in the reconstruction picture, 1 to 64 (default 8)");
 
+  for (CLI::App *sub : {train, encode, decode, reconstruct, score, sample, info, plotCmd})
+    sub->add_option("--device", deviceText, "the CUDA device of a cuda model, 0 to N-1 (default 0; 'info' lists it)");
+
   // CLI11 reports an unknown command only as "a subcommand is required": name it instead.
   std::vector<std::string> commands;
   for (const CLI::App *sub : app.get_subcommands({}))
@@ -243,6 +250,17 @@ int run(int argc, char **argv, const Model &model) {
     plotOpts.samples = static_cast<int>(parseIntegerFlag("--samples", samplesText, 1, 64));
   const CheckpointInterval every =
       everyText.empty() ? CheckpointInterval{} : parseCheckpointInterval("--checkpoint-every", everyText);
+  if (!deviceText.empty()) {
+    const int device = static_cast<int>(parseIntegerFlag("--device", deviceText, 0, 1023));
+    if (desc.target != "cuda")
+      throw std::runtime_error(fmt::format("--device: model '{}' was compiled for the cpu target (aec compile "
+                                           "--target cuda makes a trainer for an NVIDIA GPU)", desc.name));
+    CudaDevice::select(device);
+  }
+  // Every command but `info` runs the model: on a machine without the device it fails now,
+  // before any file is read or written.
+  if (desc.target == "cuda" && !info->parsed())
+    (void)CudaDevice::open();
 
   // Paths before any work: a directory given as a weights file, or an output that cannot be
   // written, fails now and not after the run (MODEL_FORMAT.md section 3).
