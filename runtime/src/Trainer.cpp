@@ -59,11 +59,12 @@ Trainer::Trainer(const Model &model, const RunConfig &config, const Dataset &dat
       throw std::runtime_error(fmt::format("model '{}' was compiled for cuda: training under mpirun is for cpu models",
                                            model.desc.name));
     device_ = std::make_unique<DeviceTraining>(model, state);
-  } else if (threads > 1 || !model.hasFunction("train_step")) // split (--shards): one thread runs the shards in turn
-
+  } else if (threads > 1 || !model.hasFunction("train_step")) {
+    // A split step (aec compile --shards) has no train_step: one thread runs its shards in turn.
     parallel_.emplace(model, threads, world);
-  else
+  } else {
     step_.emplace(model, "train_step");
+  }
   if (trainRows_ <= 0)
     throw std::runtime_error(fmt::format("no training samples: {} samples with validation_split {}", data.rows(),
                                          config.validationSplit));

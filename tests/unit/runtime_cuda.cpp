@@ -4,6 +4,7 @@
 #include <aec/CudaFinite.h>
 #include <aec/CudaGraph.h>
 #include <aec/CudaModel.h>
+#include <aec/Weights.h>
 
 #include <catch2/catch.hpp>
 
@@ -25,6 +26,7 @@ void mgpuStreamDestroy(void *stream);
 void mgpuStreamSynchronize(void *stream);
 void mgpuLaunchKernel(void *fn, intptr_t gx, intptr_t gy, intptr_t gz, intptr_t bx, intptr_t by, intptr_t bz,
                       int32_t smem, void *stream, void **params, void **extra, size_t paramCount);
+void mgpuMemset32(void *dst, unsigned value, size_t count, void *stream);
 }
 
 namespace aec::rt {
@@ -59,7 +61,73 @@ std::vector<float> download(CudaDevice &d, const DeviceBuffer &b) {
   return v;
 }
 
+/// A cuda model whose train_step is device code (fake kernels, enqueued through the mgpu*
+/// entry points as generated code does): w' = w + 1, s' = s + 1, loss = 1.
+const char *kGpuDescriptor = R"(aec-model 1
+name gpu
+target cuda
+batch 2
+shape input 1
+shape output 1
+shape code 1
+param w 4 zeros
+state s 4
+function train_step
+workspace 64
+arg x data 2,1
+arg w param 4
+arg s state 4
+arg t hyper -
+result loss loss -
+result w param 4
+result s state 4
+end
+)";
+
+/// buffers: x, w, s, t | loss, w', s' | workspace (all device pointers).
+extern "C" void gpuTrainStep(void **buf) {
+  launchAddOneTo(buf[5], buf[1], 4);
+  launchAddOneTo(buf[6], buf[2], 4);
+  mgpuMemset32(buf[4], 0x3f800000u, 1, mgpuStreamCreate()); // 1.0f
+}
+
 } // namespace
+
+TEST_CASE("cuda: a device step is replayed as graphs, its state stays on the device", "[.cuda]") {
+  Model model;
+  model.desc = ModelDescriptor::parse(kGpuDescriptor);
+  model.entries["train_step"] = gpuTrainStep;
+  ModelState host = initModelState(model.desc, 0);
+  DeviceTraining training(model, host);
+  Array x({2, 1});
+  BatchSource src{&x, nullptr, nullptr};
+  for (int t = 1; t <= 5; ++t) {
+    CHECK(training.step(src, {0, 1}, {{"t", static_cast<float>(t)}}, true) == 1.0f);
+    CHECK(training.stateFinite());
+  }
+  CHECK(host.params[0].data == std::vector<float>(4, 0.0f)); // not read back yet
+  training.syncHost();
+  CHECK(host.params[0].data == std::vector<float>(4, 5.0f));
+  CHECK(host.states[0].data == std::vector<float>(4, 5.0f));
+  const CudaGraphCache &graphs = training.stepCall().graphs();
+  if (CudaGraphCache::enabledByEnvironment()) {
+    CHECK(graphs.graphs() == 2); // the two pointer sets of the double-buffered state
+    CHECK(graphs.graphLaunches() == 4);
+  } else {
+    CHECK(graphs.graphs() == 0);
+  }
+  // An Inf in the state: the device check flags the step, which is undone by a swap.
+  host.params[0].data[2] = std::numeric_limits<float>::infinity();
+  training.hostChanged();
+  training.step(src, {0}, {{"t", 6.0f}}, true);
+  CHECK_FALSE(training.stateFinite());
+  training.undoStep();
+  training.syncHost();
+  CHECK(host.params[0].data == std::vector<float>{5.0f, 5.0f, std::numeric_limits<float>::infinity(), 5.0f});
+  CHECK(host.states[0].data == std::vector<float>(4, 5.0f));
+  training.step(src, {0}, {{"t", 6.0f}}, false); // unchecked: no flag
+  CHECK(training.stateFinite());
+}
 
 TEST_CASE("cuda: the fake device is found and described", "[.cuda]") {
   CudaDevice &d = CudaDevice::open();
