@@ -153,11 +153,31 @@ infer_both vae encode vae_z.npy --data fashion_infer.npy
 infer_both vae sample vae_x.npy --n 50 --seed 7
 infer_both conv reconstruct conv_r.npy --data fashion_infer.npy
 infer_both conv score conv_s.npy --data fashion_infer.npy
+./sd_cpu plot --weights sd_cpu.npz --out plot_cpu > /dev/null && oncuda ./sd_cuda plot --weights sd_cpu.npz --out plot_cuda > /dev/null &&
+  cmp -s plot_cpu/latent.png plot_cuda/latent.png && cmp -s plot_cpu/reconstructions.png plot_cuda/reconstructions.png &&
+  echo "ok   sd plot on the device" || fail "sd plot: cuda differs"
 
 # ---- checkpoints: resume on the device continues as an unbroken run ----------------------
 oncuda ./sd_cuda train --epochs 1 --init sd_init.npz --save half.npz > /dev/null || fail "sd: first half"
 oncuda ./sd_cuda train --epochs 2 --resume half.ckpt.npz --save resumed.npz > /dev/null || fail "sd: resume"
 same_npz resumed.npz sd_cpu.npz && echo "ok   resume on the device" || fail "sd: resumed weights"
+
+# SIGTERM mid-epoch: the checkpoint written then holds the device's state of that step.
+LD_LIBRARY_PATH="$fake" AEC_CUDA_GRAPHS=0 ./sd_cuda train --epochs 40 --init sd_init.npz --save int.npz \
+  > int.out 2> int.err &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+rc=$?
+./sd_cpu train --epochs 40 --init sd_init.npz --save ref40.npz > /dev/null || fail "sd: 40 epochs on cpu"
+if [ $rc -ne 143 ]; then
+  fail "SIGTERM: exit $rc (expected 143; the run may have ended before the signal)"; cat int.err
+else
+  oncuda ./sd_cuda train --epochs 40 --resume int.ckpt.npz --save int.npz > /dev/null || fail "sd: resume after SIGTERM"
+  same_npz int.npz ref40.npz && echo "ok   SIGTERM on the device, resumed: as an unbroken run ($(grep -o '^interrupted by SIGTERM [a-z0-9 ]*' int.err))" \
+    || fail "sd: weights after SIGTERM and resume"
+fi
 
 # ---- restore_best, and a step that goes non-finite, as on cpu ----------------------------
 cat > es.yaml <<'YAML'
