@@ -124,13 +124,17 @@ void printInfo(const Model &model) {
   std::string note;
   const int threads = chooseThreads(model, 0, &note);
   const int64_t shards = compiledShards(model);
-  if (shards > 1)
+  if (d.target == "cuda")
+    s += "threads  1 (the step runs on the CUDA device: one stream, each step replayed as one CUDA graph unless "
+         "AEC_CUDA_GRAPHS=0)\nmpi      not for cuda models\n";
+  else if (shards > 1)
     s += fmt::format("threads  {} by default (train --threads N, 1..{}): grad_step on {} shards of {} samples, "
                      "gradients summed in shard order, then update_step; 1 thread runs the shards in turn\n",
                      threads, shards, shards, d.batch / shards);
   else
     s += fmt::format("threads  1 ({})\n", note.empty() ? "the step is not split" : note);
-  s += fmt::format("mpi      {}{}\n", mpiAvailability(),
+  if (d.target != "cuda")
+    s += fmt::format("mpi      {}{}\n", mpiAvailability(),
                    shards > 1 ? fmt::format(": mpirun -np N splits each batch's {} shards over N ranks", shards)
                               : ": under mpirun every rank runs the whole (unsplit) step");
   // Through std::cout (not fmt::print) so the output interleaves with other stream writes.
