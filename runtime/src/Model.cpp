@@ -1,4 +1,7 @@
 /// Binding descriptor buffers to host arrays and calling entry points batch by batch.
+#include "OverDataset.h"
+
+#include <aec/CudaModel.h>
 #include <aec/Model.h>
 #include <aec/Random.h>
 
@@ -71,22 +74,21 @@ int64_t functionBatch(const Model &model, const FunctionInfo &f) {
 }
 } // namespace
 
-FunctionCall::ArgKind FunctionCall::argKind(const std::string &role) {
-  static const std::pair<const char *, ArgKind> kinds[] = {
-      {"weight", ArgKind::Weight},     {"data", ArgKind::Data},
-      {"target", ArgKind::Target},     {"latent", ArgKind::Latent},
-      {"noise_normal", ArgKind::NoiseNormal}, {"noise_uniform", ArgKind::NoiseUniform},
-      {"hyper", ArgKind::Hyper},       {"param", ArgKind::Param},
-      {"state", ArgKind::State},       {"grad", ArgKind::Grad}};
+CallArgs::Kind CallArgs::kindOf(const std::string &role) {
+  static const std::pair<const char *, Kind> kinds[] = {
+      {"weight", Kind::Weight},     {"data", Kind::Data},
+      {"target", Kind::Target},     {"latent", Kind::Latent},
+      {"noise_normal", Kind::NoiseNormal}, {"noise_uniform", Kind::NoiseUniform},
+      {"hyper", Kind::Hyper},       {"param", Kind::Param},
+      {"state", Kind::State},       {"grad", Kind::Grad}};
   for (const auto &[name, kind] : kinds)
     if (role == name)
       return kind;
   throw std::logic_error("unknown argument role '" + role + "'"); // the constructor checked roles
 }
 
-FunctionCall::FunctionCall(const Model &model, const std::string &function)
-    : info_(&model.requireFunction(function)), fn_(model.entry(function)),
-      batch_(functionBatch(model, *info_)), workspace_(info_->workspaceBytes) {
+CallArgs::CallArgs(const Model &model, const std::string &function)
+    : info_(&model.requireFunction(function)), batch_(functionBatch(model, *info_)) {
   if (batch_ <= 0)
     throw std::runtime_error(fmt::format("model '{}': descriptor has no positive batch size", model.desc.name));
   auto bad = [&](const std::string &why) {
@@ -117,7 +119,7 @@ FunctionCall::FunctionCall(const Model &model, const std::string &function)
     } else {
       throw bad(fmt::format("arg '{}' has unknown role '{}'", a.name, a.role));
     }
-    kinds_.push_back(argKind(a.role));
+    kinds_.push_back(kindOf(a.role));
     // Params and states are bound straight to ModelState's arrays at run time.
     args_.emplace_back(a.role == "param" || a.role == "state" ? Dims{0} : a.dims);
     argIndex_.push_back(a.role == "param"   ? findParam(model.desc, a.name)
@@ -125,7 +127,6 @@ FunctionCall::FunctionCall(const Model &model, const std::string &function)
                                             : -1);
   }
   for (const auto &r : info_->results) {
-    results_.emplace_back(r.dims);
     // Results named like a param/state arg of this function are its updated value.
     int64_t target = -1;
     for (size_t i = 0; i < info_->args.size(); ++i) {
@@ -135,14 +136,11 @@ FunctionCall::FunctionCall(const Model &model, const std::string &function)
     }
     resultTarget_.push_back(target);
   }
-  pointers_.resize(info_->args.size() + info_->results.size() + 1);
-  pointers_.back() = workspace_.data();
 }
 
-void FunctionCall::run(const BatchSource &src, const std::vector<int64_t> &rows, ModelState &state,
-                       const Hypers &hypers, bool updateState) {
+void CallArgs::fill(const BatchSource &src, const std::vector<int64_t> &rows, const Hypers &hypers) {
   if (static_cast<int64_t>(rows.size()) > batch_)
-    throw std::logic_error("FunctionCall::run: at most B rows expected");
+    throw std::logic_error("CallArgs::fill: at most B rows expected");
   const int64_t real = static_cast<int64_t>(rows.size());
   // One stream per call, consumed in argument order: the draws depend only on the seed.
   Rng noise(src.noiseSeed);
@@ -150,18 +148,18 @@ void FunctionCall::run(const BatchSource &src, const std::vector<int64_t> &rows,
     const BufferInfo &a = info_->args[i];
     Array &buf = args_[i];
     switch (kinds_[i]) {
-    case ArgKind::Weight: {
+    case Kind::Weight: {
       std::fill(buf.data.begin(), buf.data.end(), 0.0f);
       const int64_t per = buf.rowSize();
       std::fill_n(buf.data.begin(), real * per, 1.0f); // padded rows keep weight 0
       break;
     }
-    case ArgKind::Data:
-    case ArgKind::Target:
-    case ArgKind::Latent: {
-      const Array *from = kinds_[i] == ArgKind::Data     ? src.data
-                          : kinds_[i] == ArgKind::Target ? (src.target ? src.target : src.data)
-                                                         : src.latent;
+    case Kind::Data:
+    case Kind::Target:
+    case Kind::Latent: {
+      const Array *from = kinds_[i] == Kind::Data     ? src.data
+                          : kinds_[i] == Kind::Target ? (src.target ? src.target : src.data)
+                                                      : src.latent;
       if (!from)
         throw std::runtime_error(fmt::format("function '{}' needs {} input '{}', none given", info_->name, a.role, a.name));
       const int64_t w = buf.rowSize();
@@ -170,19 +168,19 @@ void FunctionCall::run(const BatchSource &src, const std::vector<int64_t> &rows,
                                              info_->name, a.role, a.name, w, from->rowSize()));
       for (int64_t r = 0; r < batch_; ++r) // pad by repeating the first row: finite, and masked by weight 0
         std::memcpy(buf.row(r), from->row(r < real ? rows[r] : real > 0 ? rows[0] : 0), w * sizeof(float));
-      if (kinds_[i] == ArgKind::Data && src.corruptData)
+      if (kinds_[i] == Kind::Data && src.corruptData)
         src.corruptData(buf, real);
       break;
     }
-    case ArgKind::NoiseNormal:
+    case Kind::NoiseNormal:
       for (float &v : buf.data)
         v = static_cast<float>(noise.normal());
       break;
-    case ArgKind::NoiseUniform:
+    case Kind::NoiseUniform:
       for (float &v : buf.data)
         v = static_cast<float>(noise.uniform());
       break;
-    case ArgKind::Hyper: {
+    case Kind::Hyper: {
       auto it = hypers.find(a.name);
       if (it == hypers.end())
         throw std::runtime_error(fmt::format("function '{}' takes hyper-parameter '{}', which this runtime does not "
@@ -190,20 +188,35 @@ void FunctionCall::run(const BatchSource &src, const std::vector<int64_t> &rows,
       buf.data[0] = it->second;
       break;
     }
-    case ArgKind::Param:
-    case ArgKind::State:
-    case ArgKind::Grad:
+    case Kind::Param:
+    case Kind::State:
+    case Kind::Grad:
       break;
     }
-    if (kinds_[i] == ArgKind::Param)
-      pointers_[i] = state.params.at(argIndex_[i]).data.data();
-    else if (kinds_[i] == ArgKind::State)
-      pointers_[i] = state.states.at(argIndex_[i]).data.data();
+  }
+}
+
+FunctionCall::FunctionCall(const Model &model, const std::string &function)
+    : args_(model, function), fn_(model.entry(function)), workspace_(args_.info().workspaceBytes) {
+  for (const auto &r : args_.info().results)
+    results_.emplace_back(r.dims);
+  pointers_.resize(args_.size() + results_.size() + 1);
+  pointers_.back() = workspace_.data();
+}
+
+void FunctionCall::run(const BatchSource &src, const std::vector<int64_t> &rows, ModelState &state,
+                       const Hypers &hypers, bool updateState) {
+  args_.fill(src, rows, hypers);
+  for (size_t i = 0; i < args_.size(); ++i) {
+    if (args_.kind(i) == CallArgs::Kind::Param)
+      pointers_[i] = state.params.at(args_.stateIndex(i)).data.data();
+    else if (args_.kind(i) == CallArgs::Kind::State)
+      pointers_[i] = state.states.at(args_.stateIndex(i)).data.data();
     else
-      pointers_[i] = buf.data.data();
+      pointers_[i] = args_.buffer(i).data.data();
   }
   for (size_t j = 0; j < results_.size(); ++j)
-    pointers_[info_->args.size() + j] = results_[j].data.data();
+    pointers_[args_.size() + j] = results_[j].data.data();
   fn_(pointers_.data());
   if (!updateState)
     return;
@@ -213,7 +226,7 @@ void FunctionCall::run(const BatchSource &src, const std::vector<int64_t> &rows,
 
 void FunctionCall::swapUpdated(ModelState &state) {
   for (size_t j = 0; j < results_.size(); ++j) {
-    const int64_t t = resultTarget_[j];
+    const int64_t t = args_.resultTarget(j);
     if (t >= 0)
       std::swap(results_[j].data, state.params[t].data);
     else if (t <= -2)
@@ -223,44 +236,21 @@ void FunctionCall::swapUpdated(ModelState &state) {
 
 void FunctionCall::undoUpdate(ModelState &state) { swapUpdated(state); }
 
-const Array &FunctionCall::result(const std::string &name) const {
-  for (size_t j = 0; j < results_.size(); ++j)
-    if (info_->results[j].name == name)
-      return results_[j];
-  throw std::runtime_error(fmt::format("function '{}' has no result '{}'", info_->name, name));
+const Array &resultByName(const FunctionInfo &info, const std::vector<Array> &results, const std::string &name) {
+  for (size_t j = 0; j < results.size(); ++j)
+    if (info.results[j].name == name)
+      return results[j];
+  throw std::runtime_error(fmt::format("function '{}' has no result '{}'", info.name, name));
 }
+
+const Array &FunctionCall::result(const std::string &name) const { return resultByName(info(), results_, name); }
 
 std::map<std::string, Array> runOverDataset(const Model &model, const std::string &function, const BatchSource &src,
                                             ModelState &state, const Hypers &hypers) {
+  if (model.desc.target == "cuda")
+    return runOverDatasetOnDevice(model, function, src, state, hypers);
   FunctionCall call(model, function);
-  const Array *driver = src.data ? src.data : src.latent;
-  if (!driver)
-    throw std::logic_error("runOverDataset: no input");
-  const int64_t n = driver->rows(), b = call.batch();
-  Hypers h = {{"lr", 0.0f}, {"t", 1.0f}, {"seed", 0.0f}};
-  for (const auto &[k, v] : hypers)
-    h[k] = v;
-  std::map<std::string, Array> out;
-  for (const auto &r : call.info().results)
-    if (!r.dims.empty() && r.dims[0] == b) {
-      Dims d = r.dims;
-      d[0] = n;
-      out.emplace(r.name, Array(d));
-    }
-  std::vector<int64_t> rows;
-  BatchSource batchSrc = src;
-  for (int64_t start = 0; start < n; start += b) {
-    rows.clear();
-    for (int64_t i = start; i < std::min(n, start + b); ++i)
-      rows.push_back(i);
-    batchSrc.noiseSeed = deriveSeed(src.noiseSeed, static_cast<uint64_t>(start));
-    call.run(batchSrc, rows, state, h, false);
-    for (auto &[name, arr] : out) {
-      const Array &res = call.result(name);
-      std::memcpy(arr.row(start), res.data.data(), rows.size() * res.rowSize() * sizeof(float));
-    }
-  }
-  return out;
+  return runBatches(call, src, state, hypers);
 }
 
 } // namespace aec::rt

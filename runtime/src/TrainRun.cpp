@@ -228,6 +228,10 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
       threadNote = fmt::format("this rank computes {} of the {} shards", local, compiledShards(model));
     }
   }
+  if (desc.target == "cuda") {
+    threads = 1;
+    threadNote = "the step runs on the CUDA device";
+  }
   Trainer trainer(model, config, data, state, threads, world);
   const auto &es = config.earlyStopping;
   if (opts.resumePath) {
@@ -253,6 +257,10 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
                   (threadNote.empty() ? "" : " (" + threadNote + ")") +
                       (world ? describeRanks(*world, trainer) : ""),
                   config.epochs));
+  if (const DeviceTraining *device = trainer.device())
+    say(fmt::format("device: CUDA {} ({})", CudaDevice::current()->info().describe(),
+                    CudaGraphCache::enabledByEnvironment() ? "each step replayed as one CUDA graph"
+                                                           : "CUDA graphs off: AEC_CUDA_GRAPHS=0"));
   say(fmt::format("normalize: {}, applied to every sample{}", norm.describe(opts.resumePath ? 0 : trainRows),
                   data.target.empty() ? "" : " and target"));
 
@@ -265,6 +273,7 @@ std::vector<EpochRecord> trainModel(const Model &model, RunConfig config, const 
   auto checkpoint = [&] {
     if (opts.checkpointPath.empty() || !lead)
       return;
+    trainer.syncState(); // a cuda model's state is on the device
     saveCheckpoint(opts.checkpointPath, desc, state, norm, trainer.progress);
     lastCheckpoint = Clock::now();
   };

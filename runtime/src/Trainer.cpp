@@ -52,11 +52,19 @@ Trainer::Trainer(const Model &model, const RunConfig &config, const Dataset &dat
                  int threads, MpiWorld *world)
     : model_(model), config_(config), data_(data), state_(state),
       trainRows_(trainRowCount(data, config.validationSplit)), world_(world) {
-  // A split step (aec compile --shards) has no train_step: one thread runs its shards in turn.
-  if (threads > 1 || !model.hasFunction("train_step"))
+  // A cuda model runs its (unsplit) train_step on the device; MPI ranks would each need
+  // their own device and a device-side reduction, which this runtime does not have.
+  if (model.desc.target == "cuda") {
+    if (world)
+      throw std::runtime_error(fmt::format("model '{}' was compiled for cuda: training under mpirun is for cpu models",
+                                           model.desc.name));
+    device_ = std::make_unique<DeviceTraining>(model, state);
+  } else if (threads > 1 || !model.hasFunction("train_step")) {
+    // A split step (aec compile --shards) has no train_step: one thread runs its shards in turn.
     parallel_.emplace(model, threads, world);
-  else
+  } else {
     step_.emplace(model, "train_step");
+  }
   if (trainRows_ <= 0)
     throw std::runtime_error(fmt::format("no training samples: {} samples with validation_split {}", data.rows(),
                                          config.validationSplit));
@@ -96,7 +104,7 @@ double Trainer::validate() {
   Array vt = data_.target.empty() ? Array() : sliceRows(data_.target, trainRows_, n);
   BatchSource src{&vx, data_.target.empty() ? nullptr : &vt, nullptr};
   src.noiseSeed = noiseSeed(config_.seed, 0);
-  auto out = runOverDataset(model_, "eval_step", src, state_);
+  auto out = device_ ? device_->runOverDataset("eval_step", src) : runOverDataset(model_, "eval_step", src, state_);
   const Array *loss = out.count("loss") ? &out.at("loss") : out.empty() ? nullptr : &out.begin()->second;
   if (!loss)
     throw std::runtime_error(fmt::format("model '{}': eval_step has no per-sample loss result", model_.desc.name));
@@ -131,6 +139,9 @@ double Trainer::checkedStep(int64_t epoch, const std::vector<int64_t> &rows, std
     hypers["weight_sum"] = static_cast<float>(rows.size());
     loss = parallel_->run(sources, rows, state_, hypers, wish);
     stopVotes_ = parallel_->stopVotes();
+  } else if (device_) {
+    loss = device_->step(sources[0], rows, hypers, checkState_);
+    stopVotes_ = wish;
   } else {
     step_->run(sources[0], rows, state_, hypers, true);
     loss = step_->result(size_t{0}).data.at(0);
@@ -141,11 +152,14 @@ double Trainer::checkedStep(int64_t epoch, const std::vector<int64_t> &rows, std
   // Every step, not every K: the state before this step is the last one known good, and the
   // double-buffered step still holds it, so undoing costs nothing. A NaN hidden from the loss
   // (relu maps NaN to 0) is caught in the params and states themselves, in one pass over them.
-  if (std::isfinite(loss) && (!checkState_ || stateFinite(state_)))
+  if (std::isfinite(loss) && (!checkState_ || (device_ ? device_->stateFinite() : stateFinite(state_))))
     return loss;
+  syncState(); // a cuda model: the failed step's state, to name what went non-finite
   const auto bad = firstNonFinite(model_.desc, state_);
   if (parallel_)
     parallel_->undoUpdate(state_);
+  else if (device_)
+    device_->undoStep();
   else
     step_->undoUpdate(state_);
   const int64_t failed = progress.step--;
@@ -211,8 +225,10 @@ bool Trainer::afterEpoch(const EpochRecord &rec) {
       progress.best = v;
       progress.bestEpoch = rec.epoch;
       progress.waitStop = 0;
-      if (es.restoreBest)
+      if (es.restoreBest) {
+        syncState();
         progress.bestState = state_;
+      }
     } else if (++progress.waitStop >= std::max(es.patience, 1)) {
       stop = true;
     }
@@ -241,6 +257,24 @@ bool Trainer::stoppedBefore() const {
 
 std::vector<EpochRecord> Trainer::run(const std::function<void(const EpochRecord &)> &onEpoch,
                                       const std::function<bool()> &afterStep) {
+  // Whatever ends the run (its end, an interrupt, a non-finite step, an error), the caller
+  // reads the host state next: a cuda model's is brought up to date here.
+  std::vector<EpochRecord> records;
+  try {
+    records = runEpochs(onEpoch, afterStep);
+  } catch (...) {
+    try {
+      syncState();
+    } catch (...) { // the error on its way out is the one to report
+    }
+    throw;
+  }
+  syncState();
+  return records;
+}
+
+std::vector<EpochRecord> Trainer::runEpochs(const std::function<void(const EpochRecord &)> &onEpoch,
+                                            const std::function<bool()> &afterStep) {
   std::vector<EpochRecord> records;
   interrupted = false;
   if (stoppedBefore())
@@ -257,6 +291,8 @@ std::vector<EpochRecord> Trainer::run(const std::function<void(const EpochRecord
     rec.stopped = stop;
     if ((stop || e == config_.epochs) && progress.bestState) {
       state_ = *progress.bestState; // restore_best before the final save/checkpoint
+      if (device_)
+        device_->hostChanged();
       rec.restoredBest = true;
     }
     records.push_back(rec);

@@ -2,6 +2,7 @@
 #include <aec/CliChecks.h>
 #include <aec/CliValues.h>
 #include <aec/Config.h>
+#include <aec/CudaDevice.h>
 #include <aec/Csv.h>
 #include <aec/ErrorText.h>
 #include <aec/Finite.h>
@@ -76,7 +77,10 @@ Dataset inputData(const RunConfig &config, const std::string &path) {
 
 void printInfo(const Model &model) {
   const auto &d = model.desc;
-  std::string s = fmt::format("model    {}\ntarget   {}\nbatch    {}\n", d.name, d.target, d.batch);
+  std::string s = fmt::format("model    {}\ntarget   {}\n", d.name, d.target);
+  // A cuda model names the device it would run on, or why there is none (info itself needs none).
+  s += fmt::format("device   {}\n", d.target == "cuda" ? describeCudaDevice() : "cpu");
+  s += fmt::format("batch    {}\n", d.batch);
   s += fmt::format("input    [{}]\noutput   [{}]\ncode     [{}]\n", fmt::join(d.inputShape, ", "),
                    fmt::join(d.outputShape, ", "), fmt::join(d.codeShape, ", "));
   s += fmt::format("params   {}\n", paramCount(d));
@@ -121,14 +125,18 @@ void printInfo(const Model &model) {
   const int threads = chooseThreads(model, 0, &note);
   const int64_t shards = compiledShards(model);
   auto shardNote = d.settings.find("shards.note"); // batch statistics per shard (aec/ParallelStep.h)
-  if (shards > 1)
+  if (d.target == "cuda")
+    s += "threads  1 (the step runs on the CUDA device: one stream, each step replayed as one CUDA graph unless "
+         "AEC_CUDA_GRAPHS=0)\nmpi      not for cuda models\n";
+  else if (shards > 1)
     s += fmt::format("threads  {} by default (train --threads N, 1..{}): grad_step on {} shards of {} samples, "
                      "gradients summed in shard order, then update_step; 1 thread runs the shards in turn{}\n",
                      threads, shards, shards, d.batch / shards,
                      shardNote != d.settings.end() ? "; " + shardNote->second : "");
   else
     s += fmt::format("threads  1 ({})\n", note.empty() ? "the step is not split" : note);
-  s += fmt::format("mpi      {}{}\n", mpiAvailability(),
+  if (d.target != "cuda")
+    s += fmt::format("mpi      {}{}\n", mpiAvailability(),
                    shards > 1 ? fmt::format(": mpirun -np N splits each batch's {} shards over N ranks", shards)
                               : ": under mpirun every rank runs the whole (unsplit) step");
   // Through std::cout (not fmt::print) so the output interleaves with other stream writes.
@@ -161,7 +169,7 @@ int run(int argc, char **argv, const Model &model) {
   PlotOptions plotOpts;
   // Numeric flags are taken as text and parsed by CliValues.h: one strict rule and one message
   // format for all ("--lr: expected a positive number ..., got '-5'").
-  std::string epochsText, lrText, seedText, threadsText, nText, samplesText, everyText;
+  std::string epochsText, lrText, seedText, threadsText, nText, samplesText, everyText, deviceText;
   bool noShuffle = false;
 
   auto *train = app.add_subcommand("train", "train the model and save its weights");
@@ -215,6 +223,9 @@ int run(int argc, char **argv, const Model &model) {
   plotCmd->add_option("--labels", plotOpts.labelsPath, "per-sample labels (.csv, .npy, .idx) to colour by");
   plotCmd->add_option("--samples", samplesText, "samples in the reconstruction picture, 1 to 64 (default 8)");
 
+  for (CLI::App *sub : {train, encode, decode, reconstruct, score, sample, info, plotCmd})
+    sub->add_option("--device", deviceText, "the CUDA device of a cuda model, 0 to N-1 (default 0; 'info' lists it)");
+
   // CLI11 reports an unknown command only as "a subcommand is required": name it instead.
   std::vector<std::string> commands;
   for (const CLI::App *sub : app.get_subcommands({}))
@@ -245,6 +256,17 @@ int run(int argc, char **argv, const Model &model) {
     plotOpts.samples = static_cast<int>(parseIntegerFlag("--samples", samplesText, 1, 64));
   const CheckpointInterval every =
       everyText.empty() ? CheckpointInterval{} : parseCheckpointInterval("--checkpoint-every", everyText);
+  if (!deviceText.empty()) {
+    const int device = static_cast<int>(parseIntegerFlag("--device", deviceText, 0, 1023));
+    if (desc.target != "cuda")
+      throw std::runtime_error(fmt::format("--device: model '{}' was compiled for the cpu target (aec compile "
+                                           "--target cuda makes a trainer for an NVIDIA GPU)", desc.name));
+    CudaDevice::select(device);
+  }
+  // Every command but `info` runs the model: on a machine without the device it fails now,
+  // before any file is read or written.
+  if (desc.target == "cuda" && !info->parsed())
+    (void)CudaDevice::open();
 
   // Paths before any work: a directory given as a weights file, or an output that cannot be
   // written, fails now and not after the run (MODEL_FORMAT.md section 3).

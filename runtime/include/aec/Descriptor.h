@@ -8,6 +8,10 @@
 /// other buffer, where the callee keeps every intermediate (its contents need not survive
 /// between calls). The caller allocates it once, so a call makes no heap allocation. Every
 /// other buffer is a dense row-major float32 array of the listed shape.
+/// With `target cuda` every one of these pointers (arguments, results, workspace, hypers, noise)
+/// is a CUDA device address (CUdeviceptr): the entry point only enqueues kernels on the
+/// runtime's stream through the mgpu* functions of libaecrt (runtime/src/CudaMgpu.cpp) and
+/// never touches the memory itself (aec/CudaModel.h).
 /// Result buffers must not overlap argument buffers: the callee writes results while it is
 /// still reading arguments (the runtime double-buffers params and optimizer state).
 ///

@@ -58,6 +58,42 @@ private:
   std::unique_ptr<void, Free> memory_;
 };
 
+/// The arguments of one function, resolved once (a step compares no strings): each one's
+/// role, the param/state it binds to, the updated param/state each result replaces, and host
+/// buffers for the per-call inputs (batch rows, weights, noise, hypers), filled by fill().
+/// FunctionCall binds them to the entry point on the host; DeviceFunctionCall (aec/CudaModel.h)
+/// uploads them, so both fill batches by the same rules.
+class CallArgs {
+public:
+  CallArgs(const Model &model, const std::string &function);
+  /// An argument's role.
+  enum class Kind { Weight, Data, Target, Latent, NoiseNormal, NoiseUniform, Hyper, Param, State, Grad };
+  /// Fills the per-call input buffers from `rows` of `src` (size <= B; the rest padded by
+  /// repeating the first row, or row 0 of the data when `rows` is empty, with weight 0), the
+  /// noise from src.noiseSeed and the hypers by name. Param, state and grad buffers are left.
+  void fill(const BatchSource &src, const std::vector<int64_t> &rows, const Hypers &hypers);
+  Kind kind(size_t i) const { return kinds_[i]; }
+  /// Per-call input of fill() (batch, weight, noise, hyper) or grad input: uploaded / passed.
+  bool isInput(size_t i) const { return kinds_[i] != Kind::Param && kinds_[i] != Kind::State; }
+  /// The param or state index arg `i` binds to (-1 for other roles).
+  int64_t stateIndex(size_t i) const { return argIndex_[i]; }
+  /// The param (>= 0) or state (encoded -2 - i) result `j` replaces, or -1 (a metric/output).
+  int64_t resultTarget(size_t j) const { return resultTarget_[j]; }
+  Array &buffer(size_t i) { return args_[i]; }
+  const Array &buffer(size_t i) const { return args_[i]; }
+  const FunctionInfo &info() const { return *info_; }
+  size_t size() const { return args_.size(); }
+  int64_t batch() const { return batch_; }
+
+private:
+  static Kind kindOf(const std::string &role);
+  const FunctionInfo *info_;
+  int64_t batch_;
+  std::vector<Kind> kinds_;
+  std::vector<Array> args_; ///< per-call input buffers (empty for params and states)
+  std::vector<int64_t> argIndex_, resultTarget_;
+};
+
 /// Binds and calls one function repeatedly with persistent buffers and its own workspace
 /// (no allocation per call).
 /// Params and states are read from `state`; results named like a param/state arg are
@@ -65,9 +101,8 @@ private:
 class FunctionCall {
 public:
   FunctionCall(const Model &model, const std::string &function);
-  /// Fills the batch buffers from `rows` of `src` (size <= B; the rest padded by repeating the
-  /// first row, or row 0 of the data when `rows` is empty, with weight 0), calls the entry
-  /// point and, with `updateState`, swaps the param/state results into `state`.
+  /// Fills the batch buffers (CallArgs::fill), calls the entry point and, with
+  /// `updateState`, swaps the param/state results into `state`.
   void run(const BatchSource &src, const std::vector<int64_t> &rows, ModelState &state,
            const Hypers &hypers, bool updateState);
   /// Undoes the state update of the last run(..., updateState = true): swaps the previous
@@ -79,28 +114,22 @@ public:
   /// Result buffer by position.
   const Array &result(size_t i) const { return results_[i]; }
   /// Argument buffer by position, for roles bound to no ModelState array (grad inputs).
-  Array &arg(size_t i) { return args_[i]; }
-  const FunctionInfo &info() const { return *info_; }
-  int64_t batch() const { return batch_; }
+  Array &arg(size_t i) { return args_.buffer(i); }
+  const FunctionInfo &info() const { return args_.info(); }
+  int64_t batch() const { return args_.batch(); }
 
 private:
   /// Swaps the param/state results with `state`'s buffers (an update, or its undo).
   void swapUpdated(ModelState &state);
-  /// An argument's role, resolved once: a step compares no strings.
-  enum class ArgKind { Weight, Data, Target, Latent, NoiseNormal, NoiseUniform, Hyper, Param, State, Grad };
-  static ArgKind argKind(const std::string &role);
-  std::vector<ArgKind> kinds_;
-  const FunctionInfo *info_;
+  CallArgs args_;
   AecEntryFn fn_;
-  int64_t batch_;
-  std::vector<Array> args_;    ///< batch-sized data/target/weight/latent/hyper buffers
   std::vector<Array> results_; ///< out-buffers
   std::vector<void *> pointers_; ///< args, results, then the workspace
   Workspace workspace_;
-  /// Resolved once, so a step does no name lookups: per arg the param/state index (-1
-  /// otherwise); per result the param (>= 0) or state (encoded -2 - i) it replaces, or -1.
-  std::vector<int64_t> argIndex_, resultTarget_;
 };
+
+/// Result `name` of `results` (a call's outputs, by descriptor order); throws when absent.
+const Array &resultByName(const FunctionInfo &info, const std::vector<Array> &results, const std::string &name);
 
 /// Runs `function` over every row of `src` in file order (B rows per call, the last batch
 /// padded) and returns each result that has a leading batch dimension, cut to the real rows

@@ -3,6 +3,7 @@
 /// validation split, progress lines, log CSV, early stopping and LR plateau, checkpoints.
 #include <aec/CliValues.h>
 #include <aec/Config.h>
+#include <aec/CudaModel.h>
 #include <aec/Generators.h>
 #include <aec/Model.h>
 #include <aec/Normalization.h>
@@ -12,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <iosfwd>
 #include <optional>
 #include <stdexcept>
@@ -123,6 +125,15 @@ public:
   int64_t trainRows() const { return trainRows_; }
   int64_t validationRows() const { return data_.rows() - trainRows_; }
   int threads() const { return parallel_ ? parallel_->threads() : 1; }
+  /// A cuda model trains on the device: its state lives there, and the ModelState given to
+  /// the constructor is brought up to date by syncState() (run() does so before it returns
+  /// or throws; anything that reads the state during a run, a checkpoint, calls it).
+  void syncState() {
+    if (device_)
+      device_->syncHost();
+  }
+  /// The device side of a cuda model, or nullptr.
+  const DeviceTraining *device() const { return device_.get(); }
 
 private:
   /// The steps of `epoch` from progress.epochStep on, then validation; nullopt when
@@ -132,6 +143,9 @@ private:
   /// updated params/states are not finite. Returns the step's loss.
   double checkedStep(int64_t epoch, const std::vector<int64_t> &rows, std::vector<BatchSource> &sources,
                      std::vector<Rng> &corruptRngs, Hypers &hypers);
+  /// run() without the final syncState().
+  std::vector<EpochRecord> runEpochs(const std::function<void(const EpochRecord &)> &onEpoch,
+                                     const std::function<bool()> &afterStep);
   /// Applies early stopping / plateau rules after an epoch; true to stop.
   bool afterEpoch(const EpochRecord &rec);
   const Model &model_;
@@ -141,6 +155,7 @@ private:
   int64_t trainRows_;
   std::optional<FunctionCall> step_;      ///< train_step (one thread)
   std::optional<ParallelStep> parallel_;  ///< grad_step + update_step (threads)
+  std::unique_ptr<DeviceTraining> device_; ///< a cuda model: train_step on the device
   bool checkState_ = true; ///< check params and states after every step
   MpiWorld *world_ = nullptr;
   float stopVotes_ = 0;
