@@ -50,6 +50,21 @@ namespace {
 /// math ops with no LLVM intrinsic (tanh, erf) become libm calls, which the
 /// trainer links; bare-pointer memrefs make each static buffer one pointer, as
 /// the entry ABI wants.
+/// Loops, vectors and memrefs -> LLVM dialect for the host CPU (see below).
+std::string hostLLVMTail() {
+  return "expand-strided-metadata,"
+         "lower-affine,"
+         "convert-scf-to-cf,"
+         "convert-vector-to-llvm,"
+         "finalize-memref-to-llvm,"
+         "convert-arith-to-llvm,"
+         "convert-math-to-llvm{approximate-log1p=false},"
+         "convert-math-to-libm,"
+         "convert-cf-to-llvm,"
+         "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+         "reconcile-unrealized-casts";
+}
+
 std::string cpuPipeline(bool vectorize, bool arena, bool outline) {
   return std::string("aec-fuse-elementwise,") +
          (vectorize ? "aec-tile-matmuls,aec-tile-convs," : "") +
@@ -64,17 +79,7 @@ std::string cpuPipeline(bool vectorize, bool arena, bool outline) {
          "canonicalize,"
          "aec-lower-vector,"
          "func.func(convert-vector-to-scf{full-unroll}),"
-         "expand-strided-metadata,"
-         "lower-affine,"
-         "convert-scf-to-cf,"
-         "convert-vector-to-llvm,"
-         "finalize-memref-to-llvm,"
-         "convert-arith-to-llvm,"
-         "convert-math-to-llvm{approximate-log1p=false},"
-         "convert-math-to-libm,"
-         "convert-cf-to-llvm,"
-         "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
-         "reconcile-unrealized-casts";
+         + hostLLVMTail();
 }
 
 /// The cuda pipeline (`aec compile --target cuda`), from the same module (lowered
@@ -141,18 +146,7 @@ std::string cudaPipeline() {
 /// launch, NVVM and PTX steps after the nests are upstream's and checked by lit
 /// and ptxas.
 std::string cudaHostPipeline() {
-  return gpuKernelNests() +
-         "aec-gpu-math,"
-         "expand-strided-metadata,"
-         "lower-affine,"
-         "convert-scf-to-cf,"
-         "finalize-memref-to-llvm,"
-         "convert-arith-to-llvm,"
-         "convert-math-to-llvm{approximate-log1p=false},"
-         "convert-math-to-libm,"
-         "convert-cf-to-llvm,"
-         "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
-         "reconcile-unrealized-casts";
+  return gpuKernelNests() + "aec-gpu-math," + hostLLVMTail();
 }
 
 struct CPUPipelineOptions

@@ -32,4 +32,22 @@ for yaml in "$AEC_SOURCE_DIR"/models/*.yaml; do
   echo "$m: $entries kernels$([ -n "$PTXAS" ] && echo ', assembled by ptxas for sm_90')"
 done
 [ "$models" -ge 15 ] || fail "only $models seed models"
+
+# Real cuda trainers (PTX, not the AEC_TEST_CUDA_ON_HOST stand-in) of a dense, a conv and an
+# LSTM model link with the runtime's mgpu* functions. Without a driver they say so and exit 1;
+# with the host-memory fake driver (build/fake_cuda) the generated host code loads the
+# embedded PTX module and asks for its first kernel by the name the PTX defines, which the
+# fake cannot run: the end of what a machine without a GPU can check.
+for m in ring fashion_conv fashion_recurrent; do
+  "$AEC" compile "$AEC_SOURCE_DIR/models/$m.yaml" --target cuda -o "$m.cuda" 2> "$m.cerr" \
+    || { fail "$m: aec compile --target cuda: $(tail -3 "$m.cerr")"; continue; }
+  out=$(env LD_LIBRARY_PATH=/nonexistent "./$m.cuda" train --epochs 1 2>&1); rc=$?
+  [ $rc = 1 ] || fail "$m: exit $rc without a driver, expected 1"
+  echo "$out" | grep -q "^error: no CUDA device found (libcuda.so.1: cannot open shared object file" \
+    || fail "$m: without a driver: $out"
+  out=$(env LD_LIBRARY_PATH="$AEC_BUILD_DIR/fake_cuda" AEC_CUDA_GRAPHS=0 "./$m.cuda" train --epochs 1 2>&1)
+  kernel=$(echo "$out" | sed -n "s/.*looking up kernel '\([a-z_0-9]*\)'.*/\1/p")
+  [ -n "$kernel" ] || fail "$m: the fake driver was not asked for a kernel: $out"
+  grep -q "^\.visible \.entry $kernel(" "$m.ptx" || fail "$m: kernel '$kernel' is not in the PTX"
+done
 exit $((failures > 0))
