@@ -222,7 +222,7 @@ TEST_CASE("direct convolutions compile and match the interpreter",
 }
 
 TEST_CASE("the cuda target's gather-form convolutions (run on the host) match the interpreter",
-          "[conv][lowering][cuda]") {
+          "[conv][lowering][gpu-kernels]") {
   // One generic per convolution over padded / dilated copies (ConvGatherLowerings.cpp):
   // the same strides, `same` padding and odd sizes as the CPU's direct form.
   checkCompiledCases("cuda-on-host");

@@ -86,7 +86,7 @@ TEST_CASE("every op compiles and matches the interpreter", "[lowering]") {
 }
 
 TEST_CASE("every op as the cuda target's kernels (run on the host) matches the interpreter",
-          "[lowering][cuda]") {
+          "[lowering][gpu-kernels]") {
   // The GPU kernels' loop nests, guards and polynomial math, executed block by block on
   // the CPU: what the cuda pipeline does before the launches (float32, the GPU's type).
   checkEveryOp("cuda-on-host", /*withF64=*/false);

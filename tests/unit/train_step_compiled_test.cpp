@@ -160,7 +160,7 @@ optimizer: {adam: {lr: 0.01}}
 }
 
 TEST_CASE("train steps as the cuda target's kernels (run on the host) match the interpreter",
-          "[lowering][train][cuda]") {
+          "[lowering][train][gpu-kernels]") {
   // The GPU's kernels, block by block on the CPU: a dense model with Adam, a conv model
   // (gather-form convolutions, pooling, upsampling) with odd sizes, and an LSTM (the scan's
   // host loop launching kernels).
