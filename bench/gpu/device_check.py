@@ -167,6 +167,10 @@ def fmt(v, spec=",.0f"):
     return format(v, spec) if isinstance(v, (int, float)) else "-"
 
 
+def times(ratio):
+    return f"{ratio:.2f}x" if ratio else "-"
+
+
 def print_checks(rows, tol):
     print(f"\n### (a) CUDA trainer vs CPU trainer, one epoch from the same weights (tolerance {tol:.0e})\n")
     print("| model | status | worst rel. diff | seconds | noise draws | detail |")
@@ -195,8 +199,8 @@ def print_bench(rows):
         r["target"] = f">= {need}x {'torch.compile' if conv else 'eager'}"
         r["target_met"] = (a / against >= need) if a and against else None
         loss_e = r["torch"].get("eager", {}).get("epoch_loss", [None])[0]
-        print(f"| {r['model']} | {r['batch']} | {fmt(a)} | {fmt(e)} | {fmt(c)} | {fmt(r['ratio_eager'], '.2f')}x | "
-              f"{fmt(r['ratio_compile'], '.2f')}x | {r['target']} | "
+        print(f"| {r['model']} | {r['batch']} | {fmt(a)} | {fmt(e)} | {fmt(c)} | {times(r['ratio_eager'])} | "
+              f"{times(r['ratio_compile'])} | {r['target']} | "
               f"{ {True: 'yes', False: 'NO', None: '-'}[r['target_met']]} | "
               f"{fmt(r['aec'].get('epoch1_loss'), '.5g')} / {fmt(loss_e, '.5g')} |")
     for r in rows:
@@ -237,8 +241,8 @@ def main():
     probe = os.path.join(dev, first["cuda"]) if args.trainers == "cuda" else os.path.join(dev, args.trainers, first["name"])
     env, libs = trainer_env(dev, probe)
     status, info = run([probe, "info"], dev, 30, env)
-    print(f"trainers: {args.trainers}, {libs}; {first['name']} info: " +
-          " | ".join(l for l in info.splitlines() if l.split()[:1] in (["target"], ["device"])) or info.strip()[-300:])
+    named = " | ".join(l for l in info.splitlines() if l.split()[:1] in (["target"], ["device"]))
+    print(f"trainers: {args.trainers}, {libs}; {first['name']} info ({status}): {named or info.strip()[-300:]}")
 
     result = {"trainers": args.trainers, "libraries": libs, "gpus": gpus.strip(), "tol": args.tol}
     with tempfile.TemporaryDirectory() as work:

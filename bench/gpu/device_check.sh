@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The GPU check of issue 12 on the GPU machine: bash bench/gpu/device_check.sh OUTDIR [options]
-# OUTDIR is what prepare.sh wrote (OUTDIR/device is what must be there). Options go to
+# OUTDIR is what prepare.sh wrote (OUTDIR/device, or OUTDIR/device.tgz unpacked here). Options go to
 # device_check.py (--help): e.g. --trainers cpu --torch-device cpu tries it with no GPU.
 # Never runs longer than DEVICE_CHECK_LIMIT seconds (default 290); JSON goes to $OUT if set.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 [ $# -ge 1 ] || { echo "usage: device_check.sh OUTDIR [device_check.py options]" >&2; exit 1; }
+# What the run tool carries is OUTDIR/device.tgz: unpacked afresh (a warm machine may keep an
+# older OUTDIR/device).
+if [ -f "$1/device.tgz" ]; then
+  rm -rf "$1/device" && tar xzf "$1/device.tgz" -C "$1" || { echo "error: cannot unpack $1/device.tgz" >&2; exit 1; }
+fi
 # The scripts beside this one, or the copies prepare.sh put in OUTDIR/device/py.
 [ -f "$here/device_check.py" ] || here="$1/device/py"
 py=

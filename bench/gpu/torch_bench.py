@@ -36,7 +36,10 @@ def import_torch_reference():
         return torch_reference
     except ImportError:
         pass
-    import torch._dynamo  # noqa: F401  (imported first, so that it records NumPy as absent)
+    try:
+        import torch._dynamo  # noqa: F401  (imported first, so that it records NumPy as absent)
+    except ImportError:  # a torch without torch.compile
+        pass
     sys.modules["numpy"] = types.SimpleNamespace(prod=lambda s: math.prod(int(v) for v in s))
     try:
         sys.modules.pop("torch_reference", None)
