@@ -38,9 +38,9 @@ def run(cmd, cwd, timeout, env=None):
     try:
         p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=max(timeout, 1), env=env)
         return p.returncode, p.stdout + p.stderr
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"") + (e.stderr or b"")
-        return 124, (out.decode(errors="replace") if isinstance(out, bytes) else out) + f"\n[timed out after {timeout:.0f} s]"
+    except subprocess.TimeoutExpired as e:  # its output may be bytes even in text mode
+        out = "".join(v.decode(errors="replace") if isinstance(v, bytes) else v for v in (e.stdout, e.stderr) if v)
+        return 124, out + f"\n[timed out after {timeout:.0f} s]"
     except OSError as e:
         return 127, str(e)
 
@@ -56,7 +56,9 @@ def trainer_env(dev, trainer):
         return env, f"trainer --help failed ({status}): {out.strip()[-200:]}"
     env["LD_LIBRARY_PATH"] = os.path.join(dev, "lib") + ":" + env.get("LD_LIBRARY_PATH", "")
     status, out = run([trainer, "--help"], dev, 20, env)
-    return env, "bundled libraries" if status == 0 else f"does not start even with the bundled libraries: {out.strip()[-200:]}"
+    if status == 0:
+        return env, "bundled libraries"
+    return env, f"does not start even with the bundled libraries: {out.strip()[-200:]}"
 
 
 def compare(got_path, ref_path, tol):
@@ -101,7 +103,8 @@ def check_one(entry, trainers, dev, work, env, tol, budget):
         return dict(row, status="failed", detail=f"reading the weights: {e}")
     if worst is None:
         return dict(row, status="failed", detail=why)
-    return dict(row, status="ok" if worst <= tol else "MISMATCH", worst=worst, detail=f"worst array {where} {why}".strip())
+    return dict(row, status="ok" if worst <= tol else "MISMATCH", worst=worst,
+                detail=f"worst array {where} {why}".strip())
 
 
 def run_checks(manifest, args, dev, work, env):
@@ -158,7 +161,8 @@ def run_bench(manifest, args, dev, work, env):
         print(f"bench {entry['name']} ...", file=sys.stderr, flush=True)
         row = {"model": entry["name"], "batch": entry["batch"], "n": entry["n"], "epochs": entry["epochs"],
                "aec": aec_rate(entry, args, dev, work, env)}
-        row["torch"] = torch_rates(entry, args, dev) if left(args.budget) > 20 else {"error": "skipped: time budget spent"}
+        row["torch"] = torch_rates(entry, args, dev) if left(args.budget) > 20 else \
+            {"error": "skipped: time budget spent"}
         rows.append(row)
     return rows
 
@@ -227,7 +231,9 @@ def main():
     ap.add_argument("--jobs", type=int, default=4, help="check trainers run side by side")
     ap.add_argument("--budget", type=float, default=270, help="seconds for the whole run")
     ap.add_argument("--torch-timeout", type=float, default=100, help="seconds for one model's PyTorch runs")
-    ap.add_argument("--json", default=os.path.join(os.environ["OUT"], "device_check.json") if os.environ.get("OUT") else None)
+    out = os.environ.get("OUT")
+    ap.add_argument("--json", default=os.path.join(out, "device_check.json") if out else None,
+                    help="write the results here (default $OUT/device_check.json when OUT is set)")
     args = ap.parse_args()
     dev = os.path.abspath(os.path.join(args.outdir, "device"))
     if args.trainers != "cuda":  # the stand-ins sit beside device/, not in it
@@ -238,7 +244,8 @@ def main():
     first = next((e for e in manifest["check"] if e["cuda"] or args.trainers != "cuda"), None)
     if first is None:
         sys.exit("error: no trainer to run (every --target cuda compile failed in prepare.sh)")
-    probe = os.path.join(dev, first["cuda"]) if args.trainers == "cuda" else os.path.join(dev, args.trainers, first["name"])
+    probe = os.path.join(dev, first["cuda"]) if args.trainers == "cuda" else \
+        os.path.join(dev, args.trainers, first["name"])
     env, libs = trainer_env(dev, probe)
     status, info = run([probe, "info"], dev, 30, env)
     named = " | ".join(l for l in info.splitlines() if l.split()[:1] in (["target"], ["device"]))

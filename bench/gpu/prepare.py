@@ -2,8 +2,9 @@
 """Prepares the GPU check on the CPU machine (bench/gpu/prepare.sh; see bench/gpu/README.md).
 
 Writes OUTDIR/device (everything the GPU machine needs), packed as OUTDIR/device.tgz (what the
-`run` tool carries there; device_check.sh unpacks it), and OUTDIR/cpu (the CPU trainers, kept here: they make the references and stand in for the CUDA
-trainers when device_check.sh is tried on this machine with --trainers cpu).
+`run` tool carries there; device_check.sh unpacks it), and OUTDIR/cpu (the CPU trainers, kept
+here: they make the references and stand in for the CUDA trainers when device_check.sh is
+tried on this machine with --trainers cpu).
 
 - check: every seed model of models/ with its own data cut to a few batches (synthetic data
   with a smaller n, files cut to their first rows), compiled with --target cpu and --target
@@ -189,11 +190,17 @@ def main():
     ap.add_argument("outdir")
     ap.add_argument("--aec", required=True)
     ap.add_argument("--only", nargs="+", metavar="MODEL", help="just these seed models (check and bench)")
-    ap.add_argument("--limit-mb", type=float, default=60.0, help="most device.tgz may weigh (the run tool carries 64 MiB)")
+    ap.add_argument("--limit-mb", type=float, default=60.0,
+                    help="most device.tgz may weigh (the run tool carries 64 MiB)")
     args = ap.parse_args()
     aec = os.path.abspath(args.aec)
     dev, cpu_dir = os.path.join(args.outdir, "device"), os.path.join(args.outdir, "cpu")
-    shutil.rmtree(args.outdir, ignore_errors=True)
+    if os.path.isdir(args.outdir) and os.listdir(args.outdir):
+        # Only an earlier prepare.sh output is replaced: never a folder of something else.
+        earlier = [os.path.join(dev, "manifest.json"), os.path.join(args.outdir, "device.tgz")]
+        if not any(os.path.exists(p) for p in earlier):
+            sys.exit(f"error: {args.outdir} is not empty and not an earlier prepare.sh output: name a new folder")
+        shutil.rmtree(args.outdir)
     for d in ("models", "data", "init", "ref", "cuda", "lib", "py"):
         os.makedirs(os.path.join(dev, d))
     os.makedirs(cpu_dir)
