@@ -47,6 +47,23 @@ Caches &caches() {
 
 cu::DevicePtr devicePtr(const void *p) { return static_cast<cu::DevicePtr>(reinterpret_cast<uintptr_t>(p)); }
 
+/// The module of the image at `data`, loaded by `load` the first time (nullptr on an
+/// error, which `load` records on the device).
+template <typename Load> void *cachedModule(const void *data, Load load) {
+  CudaDevice *d = device();
+  if (!d)
+    return nullptr;
+  Caches &c = caches();
+  std::lock_guard<std::mutex> lock(c.mutex);
+  if (auto it = c.modules.find(data); it != c.modules.end())
+    return it->second;
+  cu::Module m = nullptr;
+  if (load(*d, m) != cu::Success)
+    return nullptr;
+  c.modules[data] = m;
+  return m;
+}
+
 } // namespace
 } // namespace aec::rt
 
@@ -57,43 +74,25 @@ extern "C" {
 
 /// Loads PTX text (NUL-terminated), JIT-compiled by the driver, once per image.
 void *mgpuModuleLoadJIT(void *data, int optLevel) {
-  CudaDevice *d = aec::rt::device();
-  if (!d)
-    return nullptr;
-  auto &c = aec::rt::caches();
-  std::lock_guard<std::mutex> lock(c.mutex);
-  if (auto it = c.modules.find(data); it != c.modules.end())
-    return it->second;
-  char log[4096] = {0};
-  int options[] = {cu::JitErrorLogBuffer, cu::JitErrorLogBufferSizeBytes, cu::JitOptimizationLevel};
-  void *values[] = {log, reinterpret_cast<void *>(sizeof(log) - 1),
-                    reinterpret_cast<void *>(static_cast<intptr_t>(optLevel))};
-  cu::Module m = nullptr;
-  const cu::Result r = d->api().moduleLoadDataEx(&m, data, 3, options, values);
-  d->record(r, log[0] ? fmt::format("JIT-compiling the PTX of the step's kernels ({})", log)
-                      : std::string("JIT-compiling the PTX of the step's kernels"));
-  if (r != cu::Success)
-    return nullptr;
-  c.modules[data] = m;
-  return m;
+  return aec::rt::cachedModule(data, [&](CudaDevice &d, cu::Module &m) {
+    char log[4096] = {0};
+    int options[] = {cu::JitErrorLogBuffer, cu::JitErrorLogBufferSizeBytes, cu::JitOptimizationLevel};
+    void *values[] = {log, reinterpret_cast<void *>(sizeof(log) - 1),
+                      reinterpret_cast<void *>(static_cast<intptr_t>(optLevel))};
+    const cu::Result r = d.api().moduleLoadDataEx(&m, data, 3, options, values);
+    d.record(r, log[0] ? fmt::format("JIT-compiling the PTX of the step's kernels ({})", log)
+                       : std::string("JIT-compiling the PTX of the step's kernels"));
+    return r;
+  });
 }
 
 /// Loads a cubin / fatbin image once.
 void *mgpuModuleLoad(void *data, size_t /*bytes*/) {
-  CudaDevice *d = aec::rt::device();
-  if (!d)
-    return nullptr;
-  auto &c = aec::rt::caches();
-  std::lock_guard<std::mutex> lock(c.mutex);
-  if (auto it = c.modules.find(data); it != c.modules.end())
-    return it->second;
-  cu::Module m = nullptr;
-  const cu::Result r = d->api().moduleLoadData(&m, data);
-  d->record(r, "loading the step's kernel image (cuModuleLoadData)");
-  if (r != cu::Success)
-    return nullptr;
-  c.modules[data] = m;
-  return m;
+  return aec::rt::cachedModule(data, [&](CudaDevice &d, cu::Module &m) {
+    const cu::Result r = d.api().moduleLoadData(&m, data);
+    d.record(r, "loading the step's kernel image (cuModuleLoadData)");
+    return r;
+  });
 }
 
 /// Kept until the process exits: the next step launches the same kernels.

@@ -9,3 +9,10 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 failures=0
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+# The MPI tests: without OpenMPI's mpirun they say so and exit 77 (shown as skipped).
+require_mpirun() {
+  if ! command -v mpirun > /dev/null; then
+    echo "SKIPPED: mpirun is not installed (scripts/install-deps.sh installs openmpi-bin libopenmpi-dev)"
+    exit 77
+  fi
+}

@@ -9,10 +9,7 @@
 source "$(dirname "$0")/prelude.sh"
 set -e
 trap 'echo "FAIL: line $LINENO: $BASH_COMMAND"' ERR
-if ! command -v mpirun > /dev/null; then
-  echo "SKIPPED: mpirun is not installed (scripts/install-deps.sh installs openmpi-bin libopenmpi-dev)"
-  exit 77
-fi
+require_mpirun
 here="$(cd "$(dirname "$0")" && pwd)"
 M="$AEC_SOURCE_DIR/models"
 # Root in CI containers; 2 ranks on 2 cores shared with other work; one thread per rank.

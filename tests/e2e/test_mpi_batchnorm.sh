@@ -10,10 +10,7 @@
 source "$(dirname "$0")/prelude.sh"
 set -e
 trap 'echo "FAIL: line $LINENO: $BASH_COMMAND"' ERR
-if ! command -v mpirun > /dev/null; then
-  echo "SKIPPED: mpirun is not installed (scripts/install-deps.sh installs openmpi-bin libopenmpi-dev)"
-  exit 77
-fi
+require_mpirun
 here="$(cd "$(dirname "$0")" && pwd)"
 PY=/usr/bin/python3
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
