@@ -29,25 +29,12 @@ using namespace mlir;
 
 namespace {
 
-/// The window attributes of a convolution node (as ConvLowerings.cpp reads them).
-struct Strides {
-  int64_t sh, sw, lh, lw;
-  explicit Strides(const Node &n) {
-    const std::vector<int64_t> &s = n.attrs.getInts("strides", n.loc);
-    const std::vector<int64_t> &l = n.attrs.getInts("pad_low", n.loc);
-    sh = s[0], sw = s[1], lh = l[0], lw = l[1];
-  }
-};
-
 /// `source` [B, H, W, C] placed into zeros of `shape` at (offH, offW) with
 /// pixel strides (sh, sw).
 Value placeInZeros(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> shape,
                    int64_t offH, int64_t offW, int64_t sh, int64_t sw) {
   auto type = cast<RankedTensorType>(source.getType());
-  Type element = type.getElementType();
-  Value zero = b.create<arith::ConstantOp>(loc, b.getFloatAttr(element, 0.0));
-  Value empty = b.create<tensor::EmptyOp>(loc, shape, element);
-  Value zeros = b.create<linalg::FillOp>(loc, ValueRange{zero}, ValueRange{empty}).getResult(0);
+  Value zeros = zeroTensor(b, loc, RankedTensorType::get(shape, type.getElementType()));
   SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(offH),
                                        b.getIndexAttr(offW), b.getIndexAttr(0)};
   SmallVector<OpFoldResult> sizes, strides = {b.getIndexAttr(1), b.getIndexAttr(sh),
@@ -60,12 +47,8 @@ Value placeInZeros(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> s
 /// acc (zero-filled, `resultType`) += sum over the reduction dims of lhs * rhs.
 Value sumOfProducts(EmitContext &c, Value lhs, Value rhs, ArrayRef<AffineMap> maps,
                     ArrayRef<utils::IteratorType> iterators) {
-  OpBuilder &b = c.b;
-  Type element = c.resultType.getElementType();
-  Value zero = b.create<arith::ConstantOp>(c.loc, b.getFloatAttr(element, 0.0));
-  Value empty = b.create<tensor::EmptyOp>(c.loc, c.resultType.getShape(), element);
-  Value acc = b.create<linalg::FillOp>(c.loc, ValueRange{zero}, ValueRange{empty}).getResult(0);
-  return b
+  Value acc = zeroTensor(c.b, c.loc, c.resultType);
+  return c.b
       .create<linalg::GenericOp>(
           c.loc, TypeRange{c.resultType}, ValueRange{lhs, rhs}, ValueRange{acc}, maps,
           iterators,
@@ -77,16 +60,16 @@ Value sumOfProducts(EmitContext &c, Value lhs, Value rhs, ArrayRef<AffineMap> ma
 }
 
 /// x [B, H, W, C] padded for a conv with `kh` x `kw` taps to `out` [.., Ho, Wo, ..].
-Value paddedInput(EmitContext &c, Value x, const Strides &w, int64_t kh, int64_t kw,
+Value paddedInput(EmitContext &c, Value x, const ConvWindow &w, int64_t kh, int64_t kw,
                   ArrayRef<int64_t> out) {
   ArrayRef<int64_t> in = cast<RankedTensorType>(x.getType()).getShape();
-  if (w.lh < 0 || w.lw < 0)
+  if (w.low[0] < 0 || w.low[1] < 0)
     fail(c.node.loc, "internal error: negative convolution padding on the GPU path");
-  int64_t hp = std::max(in[1] + w.lh, (out[1] - 1) * w.sh + kh);
-  int64_t wp = std::max(in[2] + w.lw, (out[2] - 1) * w.sw + kw);
+  int64_t hp = std::max(in[1] + w.low[0], (out[1] - 1) * w.stride[0] + kh);
+  int64_t wp = std::max(in[2] + w.low[1], (out[2] - 1) * w.stride[1] + kw);
   if (hp == in[1] && wp == in[2])
     return x;
-  return placeInZeros(c.b, c.loc, x, {in[0], hp, wp, in[3]}, w.lh, w.lw, 1, 1);
+  return placeInZeros(c.b, c.loc, x, {in[0], hp, wp, in[3]}, w.low[0], w.low[1], 1, 1);
 }
 
 using utils::IteratorType;
@@ -102,7 +85,7 @@ bool targetsGpu(OpBuilder &b) {
 }
 
 Value emitConv2dGather(EmitContext &c) {
-  Strides w(c.node);
+  ConvWindow w(c.node);
   Value k = c.operands[1];
   ArrayRef<int64_t> ks = cast<RankedTensorType>(k.getType()).getShape();
   Value xp = paddedInput(c, c.operands[0], w, ks[0], ks[1], c.resultType.getShape());
@@ -110,14 +93,14 @@ Value emitConv2dGather(EmitContext &c) {
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   // dims (b, o, q, f, i, j, c)
   SmallVector<AffineMap> maps = {
-      AffineMap::get(7, 0, {d(0), d(1) * w.sh + d(4), d(2) * w.sw + d(5), d(6)}, ctx),
+      AffineMap::get(7, 0, {d(0), d(1) * w.stride[0] + d(4), d(2) * w.stride[1] + d(5), d(6)}, ctx),
       AffineMap::get(7, 0, {d(4), d(5), d(6), d(3)}, ctx),
       AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
   return sumOfProducts(c, xp, k, maps, {P, P, P, P, R, R, R});
 }
 
 Value emitConv2dKernelGradGather(EmitContext &c) {
-  Strides w(c.node);
+  ConvWindow w(c.node);
   Value dy = c.operands[1];
   ArrayRef<int64_t> ks = c.resultType.getShape();
   Value xp = paddedInput(c, c.operands[0], w, ks[0], ks[1],
@@ -126,23 +109,23 @@ Value emitConv2dKernelGradGather(EmitContext &c) {
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   // dims (i, j, c, f, b, o, q)
   SmallVector<AffineMap> maps = {
-      AffineMap::get(7, 0, {d(4), d(5) * w.sh + d(0), d(6) * w.sw + d(1), d(2)}, ctx),
+      AffineMap::get(7, 0, {d(4), d(5) * w.stride[0] + d(0), d(6) * w.stride[1] + d(1), d(2)}, ctx),
       AffineMap::get(7, 0, {d(4), d(5), d(6), d(3)}, ctx),
       AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
   return sumOfProducts(c, xp, dy, maps, {P, P, P, P, R, R, R});
 }
 
 Value emitConv2dTransposeGather(EmitContext &c) {
-  Strides w(c.node);
+  ConvWindow w(c.node);
   Value dy = c.operands[0], k = c.operands[1];
   ArrayRef<int64_t> in = cast<RankedTensorType>(dy.getType()).getShape(); // [B, Ho, Wo, F]
   ArrayRef<int64_t> ks = cast<RankedTensorType>(k.getType()).getShape();  // [kh, kw, C, F]
   ArrayRef<int64_t> out = c.resultType.getShape();                         // [B, H, W, C]
-  int64_t offH = std::max<int64_t>(0, ks[0] - 1 - w.lh), offW = std::max<int64_t>(0, ks[1] - 1 - w.lw);
-  int64_t eh = w.lh + offH - (ks[0] - 1), ew = w.lw + offW - (ks[1] - 1);
-  int64_t hd = std::max(out[1] + ks[0] - 1 + eh, (in[1] - 1) * w.sh + offH + 1);
-  int64_t wd = std::max(out[2] + ks[1] - 1 + ew, (in[2] - 1) * w.sw + offW + 1);
-  Value dilated = placeInZeros(c.b, c.loc, dy, {in[0], hd, wd, in[3]}, offH, offW, w.sh, w.sw);
+  int64_t offH = std::max<int64_t>(0, ks[0] - 1 - w.low[0]), offW = std::max<int64_t>(0, ks[1] - 1 - w.low[1]);
+  int64_t eh = w.low[0] + offH - (ks[0] - 1), ew = w.low[1] + offW - (ks[1] - 1);
+  int64_t hd = std::max(out[1] + ks[0] - 1 + eh, (in[1] - 1) * w.stride[0] + offH + 1);
+  int64_t wd = std::max(out[2] + ks[1] - 1 + ew, (in[2] - 1) * w.stride[1] + offW + 1);
+  Value dilated = placeInZeros(c.b, c.loc, dy, {in[0], hd, wd, in[3]}, offH, offW, w.stride[0], w.stride[1]);
   MLIRContext *ctx = c.b.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   auto cst = [&](int64_t v) { return getAffineConstantExpr(v, ctx); };

@@ -35,19 +35,21 @@ namespace aec::lowering {
 
 using namespace mlir;
 
-namespace {
-using Pair = std::array<int64_t, 2>;
+ConvWindow::ConvWindow(const Node &n) {
+  const std::vector<int64_t> &s = n.attrs.getInts("strides", n.loc);
+  const std::vector<int64_t> &l = n.attrs.getInts("pad_low", n.loc);
+  stride = {s[0], s[1]};
+  low = {l[0], l[1]};
+}
 
-/// The window attributes of a convolution node.
-struct Window {
-  Pair stride, low;
-  explicit Window(const Node &n) {
-    const std::vector<int64_t> &s = n.attrs.getInts("strides", n.loc);
-    const std::vector<int64_t> &l = n.attrs.getInts("pad_low", n.loc);
-    stride = {s[0], s[1]};
-    low = {l[0], l[1]};
-  }
-};
+Value zeroTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  Value zero = b.create<arith::ConstantOp>(loc, b.getFloatAttr(type.getElementType(), 0.0));
+  Value empty = b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+  return b.create<linalg::FillOp>(loc, ValueRange{zero}, ValueRange{empty}).getResult(0);
+}
+
+namespace {
+using Window = ConvWindow;
 
 SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
   SmallVector<OpFoldResult> out;
@@ -157,15 +159,6 @@ Value forEachTap(OpBuilder &b, Location loc, int64_t kh, int64_t kw, Value acc,
                               return body(b, i, j, acc);
                             });
               });
-}
-
-Value zeros(OpBuilder &b, Location loc, RankedTensorType type) {
-  Value zero = b.create<arith::ConstantOp>(
-      loc, b.getFloatAttr(type.getElementType(), 0.0));
-  Value empty =
-      b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
-  return b.create<linalg::FillOp>(loc, ValueRange{zero}, ValueRange{empty})
-      .getResult(0);
 }
 
 RankedTensorType tensorOf(Type element, ArrayRef<int64_t> shape) {
@@ -308,7 +301,7 @@ Value imageTimesTaps(EmitContext &c, Value lhs, Value taps, bool accIsImage) {
   MLIRContext *ctx = c.b.getContext();
   AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
   const int64_t pixels = pixelTile(w, image[2], out[2], tapsType.getDimSize(1));
-  Value acc = zeros(c.b, loc, c.resultType);
+  Value acc = zeroTensor(c.b, loc, c.resultType);
   return forEachTap(
       c.b, loc, tapsType.getDimSize(0), tapsType.getDimSize(1), acc,
       [&](OpBuilder &b, Value i, Value j, Value acc) {
@@ -392,7 +385,7 @@ Value emitConv2dKernelGrad(EmitContext &c) {
   SmallVector<int64_t> tile;
   if (!tooNarrow(ch, f))
     tile = {1, 1, pickTile(ch, f < 4 ? 16 : 8, 1), channelTile(f), 1};
-  Value acc = zeros(c.b, loc, c.resultType);
+  Value acc = zeroTensor(c.b, loc, c.resultType);
   return forEachTap(
       c.b, loc, ks[0], ks[1], acc, [&](OpBuilder &b, Value i, Value j, Value acc) {
         DynamicTapRange rows = tapRange(b, loc, image[1], out[1], i, w.stride[0], w.low[0]);

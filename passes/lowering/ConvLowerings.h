@@ -3,7 +3,20 @@
 /// emitter table of OpLowerings.cpp. MLIR-including: passes/lowering only.
 #include "passes/lowering/MLIRLowering.h"
 
+#include <array>
+#include <cstdint>
+
 namespace aec::lowering {
+
+/// The window attributes of a convolution node: per spatial dim, the stride and the
+/// padding before the first pixel.
+struct ConvWindow {
+  std::array<int64_t, 2> stride, low;
+  explicit ConvWindow(const Node &n);
+};
+
+/// A zero-filled tensor of `type` (tensor.empty + linalg.fill).
+mlir::Value zeroTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type);
 
 /// conv2d: x [B, H, W, C] (*) k [kh, kw, C, F] -> [B, Ho, Wo, F].
 mlir::Value emitConv2d(EmitContext &c);

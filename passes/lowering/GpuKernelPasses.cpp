@@ -145,12 +145,12 @@ struct SerialKernelsPass
   LogicalResult processBlock(Block &block) {
     SmallVector<Operation *> run;
     for (Operation &op : llvm::make_early_inc_range(block)) {
-      if (isa<scf::ParallelOp>(op) || op.hasTrait<OpTrait::IsTerminator>() || isHostLoop(&op)) {
+      const bool hostLoop = isHostLoop(&op);
+      if (isa<scf::ParallelOp>(op) || op.hasTrait<OpTrait::IsTerminator>() || hostLoop) {
         if (failed(wrap(run)))
           return failure();
         run.clear();
-        if (isHostLoop(&op) &&
-            failed(processBlock(cast<scf::ForOp>(op).getRegion().front())))
+        if (hostLoop && failed(processBlock(cast<scf::ForOp>(op).getRegion().front())))
           return failure();
         continue;
       }
@@ -170,27 +170,25 @@ struct SerialKernelsPass
         inside.insert(op);
     if (inside.empty())
       return success();
+    // Whether `user` is, or is nested in, an op of the kernel.
+    auto inKernel = [&](Operation *user) {
+      Operation *top = user;
+      while (top && !llvm::is_contained(run, top))
+        top = top->getParentOp();
+      return top && inside.contains(top);
+    };
     // A pure op joins the kernel when all its users are in it (walking backwards
     // sees users first).
     for (Operation *op : llvm::reverse(run)) {
       if (inside.contains(op) || !isHostSafe(op) || op->getNumResults() == 0 ||
           isa<memref::AllocOp, memref::AllocaOp>(op))
         continue;
-      bool allInside = llvm::all_of(op->getUsers(), [&](Operation *user) {
-        Operation *top = user;
-        while (top && !llvm::is_contained(run, top))
-          top = top->getParentOp();
-        return top && inside.contains(top);
-      });
-      if (allInside && !op->use_empty())
+      if (!op->use_empty() && llvm::all_of(op->getUsers(), inKernel))
         inside.insert(op);
     }
     for (Operation *op : inside)
       for (Operation *user : op->getUsers()) {
-        Operation *top = user;
-        while (top && !llvm::is_contained(run, top))
-          top = top->getParentOp();
-        if (!top || !inside.contains(top))
+        if (!inKernel(user))
           return op->emitError("aec-gpu-serial-kernels: a value computed from device "
                                "memory is used by host code");
       }
